@@ -1,0 +1,28 @@
+# The two commands a fresh machine needs: `make demo` and `make test`. Both set up whatever is missing first.
+SHELL := /bin/bash
+ENV := source tools/env.sh &&
+NETWORK ?= ethereum:local:foundry
+
+.PHONY: setup demo test test-fast bench compile clean
+
+setup:
+	@bash tools/setup.sh
+
+compile: setup
+	@$(ENV) ape compile
+
+demo: setup
+	@$(ENV) alp demo
+
+test: setup
+	@$(ENV) ape test tests --network $(NETWORK) -p no:cacheprovider $(PYTEST_ARGS)
+
+# Keeper maths and backtests only: no chain, a few seconds.
+test-fast: setup
+	@$(ENV) pytest tests/keeper -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: setup
+	@$(ENV) python -m bench
+
+clean:
+	rm -rf .build .tools .venv node_modules bench/results

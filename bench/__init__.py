@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` runs every one; each writes bench/results/<name>.json and prints a table."""

@@ -1,0 +1,37 @@
+"""The ``alp`` command line: each sub-command lives beside the layer it drives and is registered here."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# name -> "module:attribute". Imported lazily so `alp --help` stays fast and one broken layer cannot hide the rest.
+_COMMANDS: dict[str, str] = {
+    "demo": "keeper.demo.command:demo",
+    "backtest": "keeper.backtest.command:backtest",
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = _COMMANDS.get(name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                raise click.ClickException(f"'alp {name}' is not available in this build ({module_name} missing).")
+            raise
+        return getattr(module, attribute)
+
+
+@click.group(cls=_LazyGroup)
+@click.version_option(package_name="alp")
+def main() -> None:
+    """ALP: a risk-bounded liquidity vault and the keeper that manages it."""

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# One idempotent set-up: Python venv + packages, npm packages, and an offline solc for Ape.
+# Each step is skipped when its inputs have not changed since it last succeeded, so a repeat run takes seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+TOOLS="$ROOT/.tools"
+mkdir -p "$TOOLS/bin" "$TOOLS/solcx" "$TOOLS/stamps"
+
+say() { printf '[setup] %s\n' "$*"; }
+fail() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+digest() { cat "$@" | sha256sum | cut -d' ' -f1; }
+fresh() { [ -f "$TOOLS/stamps/$1" ] && [ "$(cat "$TOOLS/stamps/$1")" = "$2" ]; }
+mark() { echo "$2" > "$TOOLS/stamps/$1"; }
+
+command -v python3.11 >/dev/null || fail "python3.11 not found: install Python 3.11 (e.g. apt-get install python3.11 python3.11-venv)."
+command -v npm >/dev/null || fail "npm not found: install Node.js 18+ with npm (e.g. apt-get install nodejs npm)."
+
+# --- npm: solcjs, anvil, OpenZeppelin, Uniswap V3 artifacts (exact versions from the lock file)
+npm_key=$(digest package.json package-lock.json)
+if ! fresh npm "$npm_key" || [ ! -d node_modules ]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null || fail "npm ci failed: check the npm registry is reachable, then run 'make setup' again."
+  mark npm "$npm_key"
+fi
+
+# anvil from the platform package; the node wrapper in node_modules/.bin leaves defunct processes behind.
+anvil_bin=$(ls node_modules/@foundry-rs/anvil-linux-*/bin/anvil 2>/dev/null | head -n1 || true)
+[ -n "$anvil_bin" ] || fail "anvil binary missing from node_modules/@foundry-rs: run 'rm -rf node_modules && make setup'."
+ln -sf "$ROOT/$anvil_bin" "$TOOLS/bin/anvil"
+
+# py-solc-x treats any executable named solc-v<version> in SOLCX_BINARY_PATH as an installed compiler.
+solc_version=$(node -e 'console.log(require("./node_modules/solc/package.json").version)')
+cat > "$TOOLS/solcx/solc-v$solc_version" <<SH
+#!/bin/sh
+exec node "$ROOT/tools/solcjs-standard-json.js" "\$@"
+SH
+chmod +x "$TOOLS/solcx/solc-v$solc_version"
+
+# --- Python: venv + the project with its test extras
+py_key=$(digest pyproject.toml)
+if ! fresh python "$py_key" || [ ! -x "$VENV/bin/ape" ]; then
+  [ -x "$VENV/bin/python" ] || { say "creating virtual environment"; python3.11 -m venv "$VENV"; }
+  say "installing Python packages"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -e ".[test]" 2>&1 | grep -v "^WARNING: Location" || true
+  "$VENV/bin/pip" check >/dev/null || fail "pip reports conflicting packages: run '$VENV/bin/pip check' to see them."
+  [ -x "$VENV/bin/ape" ] || fail "ape was not installed: see the pip output above."
+  mark python "$py_key"
+fi
+say "ready (venv: .venv, tools: .tools/bin, solc $solc_version via solcjs)"
