@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @title IVaultAccess
+/// @notice The slice of the vault a strategy reads to authorise keeper calls: roles live in one place, the vault.
+interface IVaultAccess {
+    /// @notice Role identifier of the keeper (allocator).
+    function KEEPER_ROLE() external view returns (bytes32);
+
+    /// @notice Whether `account` holds `role` on the vault (OpenZeppelin AccessControl).
+    function hasRole(bytes32 role, address account) external view returns (bool);
+
+    /// @notice Whether the vault is paused; strategies refuse keeper moves while it is.
+    function paused() external view returns (bool);
+}
