@@ -461,12 +461,14 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         profitUnlockTime = uint32(value);
     }
 
-    /// @notice Sets the fees (admin only; both capped).
+    /// @notice Sets the fees (admin only; both capped). The management fee accrued so far is charged first.
     /// @param performanceFeeBps_ Performance fee on profit above the high-water mark, in bps.
     /// @param managementFeeBps_ Yearly management fee, in bps.
     function setFees(uint256 performanceFeeBps_, uint256 managementFeeBps_) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _checkBound("performanceFeeBps", performanceFeeBps_, MAX_PERFORMANCE_FEE_BPS);
         _checkBound("managementFeeBps", managementFeeBps_, MAX_MANAGEMENT_FEE_BPS);
+        // Charge the old management rate up to now, so the new rate is never applied retroactively.
+        _chargeFees(0);
         performanceFeeBps = uint16(performanceFeeBps_);
         managementFeeBps = uint16(managementFeeBps_);
         emit FeesUpdated(performanceFeeBps_, managementFeeBps_);
@@ -699,11 +701,15 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
     {
         uint256 gross = uint256(_totalIdle) + _totalDebt;
         uint256 owned = totalAssets();
+        uint256 supply = totalSupply();
         uint256 elapsed = block.timestamp - lastFeeAccrual;
-        uint256 managementFee = Math.mulDiv(owned, uint256(managementFeeBps) * elapsed, BPS * YEAR);
-        performanceFee = gain == 0 ? 0 : _performanceFee(gross, gain, totalSupply());
+        // Capped at half the assets so years without a harvest cannot mint an absurd dilution in one go.
+        uint256 managementFee =
+            Math.min(Math.mulDiv(owned, uint256(managementFeeBps) * elapsed, BPS * YEAR), owned / 2);
+        performanceFee = gain == 0 ? 0 : _performanceFee(gross, gain, supply);
         performanceShares = _convertToShares(performanceFee, Math.Rounding.Floor);
-        managementShares = _convertToShares(managementFee, Math.Rounding.Floor);
+        // Priced so that after the dilution the recipient's shares are worth exactly the fee.
+        managementShares = Math.mulDiv(managementFee, supply + 10 ** DECIMALS_OFFSET, owned - managementFee + 1);
         lastFeeAccrual = uint40(block.timestamp);
         if (performanceShares + managementShares > 0) _mint(feeRecipient, performanceShares + managementShares);
     }
