@@ -176,9 +176,10 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
     function maxDeposit(address) public view override returns (uint256) {
         if (paused || isShutdown) return 0;
         uint256 limit = depositLimit;
+        // No limit, nothing to compare: skipping the valuation keeps a deposit close to a bare ERC-4626's cost.
+        if (limit == UNLIMITED) return type(uint256).max;
         uint256 assets = totalAssets();
-        if (assets >= limit) return 0;
-        return limit == UNLIMITED ? type(uint256).max : limit - assets;
+        return assets >= limit ? 0 : limit - assets;
     }
 
     /// @notice Shares matching {maxDeposit}.
