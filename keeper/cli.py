@@ -35,3 +35,7 @@ class _LazyGroup(click.Group):
 @click.version_option(package_name="alp")
 def main() -> None:
     """ALP: a risk-bounded liquidity vault and the keeper that manages it."""
+
+
+if __name__ == "__main__":
+    main()

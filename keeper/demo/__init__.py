@@ -1,0 +1,1 @@
+"""The main job, end to end on a local chain the demo starts and stops itself."""
