@@ -14,7 +14,8 @@ compile: setup
 demo: setup
 	@$(ENV) alp demo
 
-test: setup
+test:
+	@bash tools/setup.sh --browser
 	@$(ENV) ape test tests --network $(NETWORK) -p no:cacheprovider $(PYTEST_ARGS)
 
 # Keeper maths and backtests only: no chain, a few seconds.

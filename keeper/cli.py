@@ -10,6 +10,7 @@ import click
 _COMMANDS: dict[str, str] = {
     "demo": "keeper.demo.command:demo",
     "backtest": "keeper.backtest.command:backtest",
+    "dashboard": "keeper.dashboard.command:dashboard",
 }
 
 

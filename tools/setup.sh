@@ -49,4 +49,13 @@ if ! fresh python "$py_key" || [ ! -x "$VENV/bin/ape" ]; then
   [ -x "$VENV/bin/ape" ] || fail "ape was not installed: see the pip output above."
   mark python "$py_key"
 fi
+# --- Debian's Chromium for the dashboard's browser test (`tools/setup.sh --browser`, used by `make test`).
+# Playwright drives this system browser; its own browser download needs hosts this machine cannot reach.
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  command -v apt-get >/dev/null || fail "Chromium missing and no apt-get: install Debian's 'chromium' package, then run 'make test' again."
+  [ "$(id -u)" = 0 ] || fail "Chromium missing: run 'sudo apt-get install -y chromium', then 'make test' again."
+  say "installing Chromium (apt-get install chromium)"
+  { apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; } \
+    || fail "apt-get could not install chromium: check the Debian mirror is reachable, then run 'make test' again."
+fi
 say "ready (venv: .venv, tools: .tools/bin, solc $solc_version via solcjs)"

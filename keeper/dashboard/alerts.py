@@ -1,0 +1,36 @@
+"""Alerts are derived, never stored: the same snapshot always raises the same alerts."""
+
+from __future__ import annotations
+
+from keeper.dashboard.snapshot import Alert, DashboardSnapshot
+
+# A guardrail this close to its limit is worth an operator's glance before the keeper runs into it.
+HEADROOM_WARNING = 0.9
+# A keeper silent for this many of its own intervals has stalled.
+STALL_INTERVALS = 3
+
+
+def derive_alerts(snapshot: DashboardSnapshot) -> list[Alert]:
+    alerts: list[Alert] = []
+    if snapshot.vault.shutdown:
+        alerts.append(Alert(level="critical", message="Vault is shut down: only withdrawals are possible."))
+    elif snapshot.vault.paused:
+        alerts.append(Alert(level="critical", message="Vault is paused: deposits and keeper moves are stopped."))
+    for track in snapshot.ranges:
+        if not track.in_range:
+            alerts.append(Alert(level="warning", message=f"{track.strategy} is out of range in {track.pool}: "
+                                                         "it earns no fees until re-ranged."))
+    for headroom in snapshot.guardrails:
+        if headroom.fraction >= 1:
+            alerts.append(Alert(level="critical", message=f"Guardrail hit: {headroom.name} at its limit."))
+        elif headroom.fraction >= HEADROOM_WARNING:
+            alerts.append(Alert(level="warning", message=f"{headroom.name} at {headroom.fraction:.0%} of its limit."))
+    for decision in snapshot.decisions[-5:]:
+        if decision.status == "reverted":
+            reason = decision.reasons[-1] if decision.reasons else "no reason recorded"
+            alerts.append(Alert(level="warning", message=f"Keeper transaction reverted ({decision.action}): {reason}"))
+    if snapshot.keeper_last_cycle is not None and snapshot.keeper_interval:
+        silent = snapshot.generated_at - snapshot.keeper_last_cycle
+        if silent > STALL_INTERVALS * snapshot.keeper_interval:
+            alerts.append(Alert(level="critical", message=f"Keeper stalled: no cycle for {silent // 60} min."))
+    return alerts

@@ -1,0 +1,190 @@
+"""Builds dashboard snapshots from the chain: the vault's own getters and events are the source of truth.
+
+`refresh()` reads the chain (call it from the thread that owns the Ape connection); `snapshot()` returns the last
+one and is safe to call from the web server's threads. History accumulates in memory, one point per refresh; the
+keeper's store adds the reasons behind each decision when a `decision_reasons` lookup is given.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ape import chain
+
+from keeper.dashboard.snapshot import (
+    AllocationPoint,
+    DashboardSnapshot,
+    DecisionRow,
+    Headroom,
+    RangeTrack,
+    RiskScore,
+    SeriesPoint,
+    VaultSummary,
+)
+
+BPS = 10_000
+# How far back to look for keeper events on the first refresh; later refreshes continue from the last block seen.
+_FIRST_BLOCK = 0
+
+
+@dataclass
+class WatchedVault:
+    contract: Any
+    name: str
+    strategy_labels: dict[str, str] = field(default_factory=dict)  # address -> human label
+
+
+def _summary(watched: WatchedVault, asset: Any, unit: int, one_share: int, gas_paid: float) -> VaultSummary:
+    vault = watched.contract
+    return VaultSummary(
+        name=watched.name,
+        address=vault.address,
+        asset_symbol=asset.symbol(),
+        total_assets=vault.totalAssets() / unit,
+        share_price=vault.convertToAssets(one_share) / unit,
+        idle=vault.totalIdle() / unit,
+        paused=vault.paused(),
+        shutdown=vault.isShutdown(),
+        gas_paid=gas_paid,
+    )
+
+
+class ChainFeed:
+    """Snapshots of one vault (and optionally its static control) read from the connected chain."""
+
+    def __init__(
+        self,
+        vault: WatchedVault,
+        *,
+        control: WatchedVault | None = None,
+        chain_name: str = "local",
+        ranges: Callable[[], list[RangeTrack]] | None = None,
+        risk: Callable[[], list[RiskScore]] | None = None,
+        decision_reasons: Callable[[str], list[str]] | None = None,
+        keeper_interval: int | None = None,
+    ) -> None:
+        self.vault, self.control, self.chain_name = vault, control, chain_name
+        self._ranges, self._risk, self._reasons = ranges, risk, decision_reasons
+        self._keeper_interval = keeper_interval
+        contract = vault.contract
+        from ape import Contract
+
+        self._asset = Contract(contract.asset())
+        self._unit = 10 ** self._asset.decimals()
+        self._one_share = 10 ** contract.decimals()
+        self._history: list[SeriesPoint] = []
+        self._control_history: list[SeriesPoint] = []
+        self._allocation: list[AllocationPoint] = []
+        self._decisions: dict[str, DecisionRow] = {}
+        self._gas_wei = 0
+        self._last_turnover = 0
+        self._next_block = _FIRST_BLOCK
+        self._lock = threading.Lock()
+        self._latest: DashboardSnapshot | None = None
+
+    # ------------------------------------------------------------------ reading the chain
+
+    def refresh(self) -> DashboardSnapshot:
+        now = chain.blocks.head.timestamp
+        self._read_events()
+        summary = _summary(self.vault, self._asset, self._unit, self._one_share, self._gas_in_asset())
+        self._append(self._history, SeriesPoint(t=now, value=summary.total_assets, share_price=summary.share_price))
+        control = None
+        if self.control is not None:
+            control = _summary(self.control, self._asset, self._unit, self._one_share, 0.0)
+            self._append(self._control_history,
+                         SeriesPoint(t=now, value=control.total_assets, share_price=control.share_price))
+        assets = {"idle": summary.idle}
+        for address in self.vault.contract.withdrawQueue():
+            label = self.vault.strategy_labels.get(address, address[:10])
+            assets[label] = self.vault.contract.strategies(address).currentDebt / self._unit
+        self._append(self._allocation, AllocationPoint(t=now, assets=assets))
+        decisions = sorted(self._decisions.values(), key=lambda d: d.t)
+        snapshot = DashboardSnapshot(
+            generated_at=now,
+            chain=self.chain_name,
+            vault=summary,
+            control=control,
+            history=list(self._history),
+            control_history=list(self._control_history),
+            allocation=list(self._allocation),
+            ranges=self._ranges() if self._ranges else [],
+            risk=self._risk() if self._risk else [],
+            guardrails=self._headroom(now),
+            decisions=decisions,
+            keeper_last_cycle=decisions[-1].t if decisions else None,
+            keeper_interval=self._keeper_interval,
+        )
+        with self._lock:
+            self._latest = snapshot
+        return snapshot
+
+    def snapshot(self) -> DashboardSnapshot:
+        with self._lock:
+            if self._latest is None:
+                raise LookupError("no snapshot yet: the feed has not read the chain")
+            return self._latest
+
+    @staticmethod
+    def _append(series: list, point: Any) -> None:
+        if series and series[-1].t == point.t:
+            series[-1] = point  # same block as last time: replace, do not duplicate
+        else:
+            series.append(point)
+
+    def _read_events(self) -> None:
+        head = chain.blocks.head.number
+        if head < self._next_block:
+            return
+        vault = self.vault.contract
+        for log in vault.Rebalanced.range(self._next_block, head + 1):
+            self._last_turnover = log.turnover
+            self._record(log, "rebalance", [
+                f"turnover {log.turnover / self._unit:,.2f}",
+                f"value {log.valueBefore / self._unit:,.2f} -> {log.valueAfter / self._unit:,.2f}",
+            ])
+        for log in vault.Harvested.range(self._next_block, head + 1):
+            label = self.vault.strategy_labels.get(log.strategy, log.strategy[:10])
+            self._record(log, f"harvest {label}", [
+                f"gain {log.gain / self._unit:,.2f}", f"loss {log.loss / self._unit:,.2f}",
+            ])
+        self._next_block = head + 1
+
+    def _record(self, log: Any, action: str, facts: list[str]) -> None:
+        tx_hash = log.transaction_hash if isinstance(log.transaction_hash, str) else log.transaction_hash.hex()
+        receipt = chain.provider.get_receipt(tx_hash)
+        self._gas_wei += receipt.gas_used * (receipt.gas_price or 0)
+        reasons = (self._reasons(tx_hash) if self._reasons else []) + facts
+        self._decisions[tx_hash] = DecisionRow(
+            id=tx_hash, t=chain.blocks[log.block_number].timestamp, action=action, status="confirmed",
+            reasons=reasons, tx_hash=tx_hash,
+        )
+
+    def _gas_in_asset(self) -> float:
+        # Gas is paid in ETH; without a price feed the dashboard shows it in ETH units of the chain's native coin.
+        return self._gas_wei / 10**18
+
+    def _headroom(self, now: int) -> list[Headroom]:
+        vault = self.vault.contract
+        total = vault.totalAssets()
+        rows = [
+            Headroom(name="idle buffer (minimum / held)", used=vault.minIdleBps() / 100,
+                     limit=(vault.totalIdle() * BPS / total / 100) if total else 0, unit="% of assets"),
+            # The last move's turnover against today's bound: how much bigger a move the keeper could make.
+            Headroom(name="turnover of the last rebalance (max)", used=self._last_turnover / self._unit,
+                     limit=total * vault.maxTurnoverBps() / BPS / self._unit, unit=self._asset.symbol()),
+        ]
+        limit = vault.depositLimit()
+        if limit < vault.UNLIMITED():
+            rows.append(Headroom(name="deposit limit", used=total / self._unit, limit=limit / self._unit,
+                                 unit=self._asset.symbol()))
+        for address in vault.withdrawQueue():
+            config = vault.strategies(address)
+            cap = min(config.maxDebt, total * config.maxDebtBps // BPS)
+            label = self.vault.strategy_labels.get(address, address[:10])
+            rows.append(Headroom(name=f"cap {label}", used=config.currentDebt / self._unit, limit=cap / self._unit,
+                                 unit=self._asset.symbol()))
+        return rows

@@ -1,0 +1,37 @@
+"""Alerts derived from a snapshot: each condition raises its alert, a healthy vault raises none."""
+
+from __future__ import annotations
+
+from keeper.dashboard.alerts import derive_alerts
+from keeper.dashboard.snapshot import DashboardSnapshot, DecisionRow, Headroom, RangePoint, RangeTrack, VaultSummary
+
+NOW = 1_700_000_000
+
+
+def _snapshot(**changes) -> DashboardSnapshot:
+    vault = VaultSummary(name="v", address="0x0", asset_symbol="USDC", total_assets=1, share_price=1, idle=1)
+    return DashboardSnapshot(generated_at=NOW, chain="test", vault=vault, **changes)
+
+
+def test_alerts__healthy_vault__none():
+    healthy = _snapshot(
+        guardrails=[Headroom(name="cap", used=50, limit=100)],
+        ranges=[RangeTrack(strategy="s", pool="p", points=[RangePoint(t=NOW, price=2, lower=1, upper=3)])],
+        keeper_last_cycle=NOW - 60, keeper_interval=300,
+    )
+    assert derive_alerts(healthy) == []
+
+
+def test_alerts__each_condition__raises_its_alert():
+    vault = VaultSummary(name="v", address="0x0", asset_symbol="USDC", total_assets=1, share_price=1, idle=1,
+                         paused=True)
+    snapshot = DashboardSnapshot(
+        generated_at=NOW, chain="test", vault=vault,
+        guardrails=[Headroom(name="turnover", used=100, limit=100), Headroom(name="idle", used=95, limit=100)],
+        ranges=[RangeTrack(strategy="s", pool="p", points=[RangePoint(t=NOW, price=5, lower=1, upper=3)])],
+        decisions=[DecisionRow(id="1", t=NOW, action="rebalance", status="reverted", reasons=["TurnoverExceeded"])],
+        keeper_last_cycle=NOW - 3_600, keeper_interval=300,
+    )
+    messages = " | ".join(a.message for a in derive_alerts(snapshot))
+    for expected in ("paused", "out of range", "Guardrail hit: turnover", "idle at 95%", "reverted", "stalled"):
+        assert expected in messages, expected
