@@ -6,7 +6,7 @@ import importlib
 import sys
 
 # Each module exposes run() -> None; it writes bench/results/<name>.json and prints its table.
-BENCHMARKS = ["gas", "univ3_rebalance", "keeper_cycle", "backtest"]
+BENCHMARKS = ["gas", "replay", "univ3_rebalance", "keeper_cycle", "backtest"]
 
 
 def main(argv: list[str]) -> int:

@@ -7,7 +7,7 @@ Used by the tests, the benchmarks, the replay and the demo: `deploy_market(deplo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ape import chain, project
@@ -15,7 +15,7 @@ from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
 from keeper.localnet.artifacts import uniswap_contract
-from keeper.univ3.ticks import full_range, nearest_usable_tick, sqrt_price_x96_at_tick, tick_at_price
+from keeper.univ3.ticks import full_range, nearest_usable_tick, price_at_tick, sqrt_price_x96_at_tick, tick_at_price
 
 TOKENS: dict[str, tuple[str, int]] = {"WETH": ("Wrapped Ether", 18), "USDC": ("USD Coin", 6), "WBTC": ("Wrapped BTC", 8)}
 TICK_SPACING = {500: 10, 3000: 60, 10000: 200}
@@ -45,6 +45,22 @@ DEFAULT_POOLS: tuple[PoolSpec, ...] = (
     PoolSpec("WETH", "USDC", 10000, 2_000.0, 2_000_000),
     PoolSpec("WBTC", "USDC", 3000, 40_000.0, 6_000_000),
 )
+
+
+def pools_at(prices: dict[str, float], pools: tuple[PoolSpec, ...] = DEFAULT_POOLS) -> tuple[PoolSpec, ...]:
+    """The default pools with some base tokens re-priced, e.g. {"WETH": 1538.0} to start where a series starts."""
+    return tuple(replace(p, price=prices.get(p.base, p.price)) for p in pools)
+
+
+def series_start_price(history: Any, base: str) -> float:
+    """Price of `base` in the other token at the first row of a pool history (see keeper.market.history)."""
+    info = history.info
+    price0_in_1 = float(price_at_tick(float(history.close_tick[0]), info.token0.decimals, info.token1.decimals))
+    if info.token0.symbol == base:
+        return price0_in_1
+    if info.token1.symbol == base:
+        return 1 / price0_in_1
+    raise ValueError(f"series {history.name} does not trade {base}")
 
 
 def pool_key(sym_a: str, sym_b: str, fee: int) -> str:
@@ -123,7 +139,7 @@ def _initial_sqrt_price(spec: PoolSpec, token0: str, market: LocalMarket) -> int
     price0_in_1 = spec.price if base_is_0 else 1 / spec.price
     if not base_is_0:
         d0, d1 = d1, d0
-    return sqrt_price_x96_at_tick(round(tick_at_price(price0_in_1, d0, d1)))
+    return sqrt_price_x96_at_tick(int(round(float(tick_at_price(price0_in_1, d0, d1)))))
 
 
 def _seed_liquidity(market: LocalMarket, pool: ContractInstance, spec: PoolSpec, lp: AccountAPI) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal, getcontext
 
+import numpy as np
+
 MIN_TICK = -887272
 MAX_TICK = 887272
 Q96 = 1 << 96
@@ -62,14 +64,12 @@ def tick_at_sqrt_price_x96(sqrt_price_x96: int) -> int:
 
 def price_at_tick(tick: float, decimals0: int, decimals1: int) -> float:
     """Human price of token0 in token1 (e.g. USDC per WETH when token0 is WETH)."""
-    return 1.0001**tick * 10 ** (decimals0 - decimals1)
+    return 1.0001 ** np.asarray(tick, dtype=float) * 10.0 ** (decimals0 - decimals1)
 
 
-def tick_at_price(price: float, decimals0: int, decimals1: int) -> float:
-    """Inverse of `price_at_tick`, unrounded."""
-    import math
-
-    return math.log(price / 10 ** (decimals0 - decimals1)) / math.log(1.0001)
+def tick_at_price(price, decimals0: int, decimals1: int):
+    """Inverse of `price_at_tick`, unrounded; works on floats and numpy arrays alike."""
+    return np.log(np.asarray(price, dtype=float) / 10.0 ** (decimals0 - decimals1)) / np.log(1.0001)
 
 
 def nearest_usable_tick(tick: float, spacing: int) -> int:

@@ -1,0 +1,275 @@
+"""Loads historical market data laid out like `shared/data` (see its README) into arrays, validating as it goes.
+
+Layout: `uniswap-v3/<pool>/<YYYY-MM-DD>.csv` with a `pool.json`; optional `aave-v3/<market>/` with a
+`source.json`; optional `gas/*.csv`. Every problem is reported as one line naming the file, the line and the fix;
+gaps are reported (`gaps`), never filled silently here — resampling says what it carried forward.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ValidationError
+
+MINUTE = 60
+HOUR = 3_600
+DAY = 24 * HOUR
+POOL_COLUMNS = ("timestamp", "netAmount0", "netAmount1", "closeTick", "openTick", "lowestTick", "highestTick",
+                "inAmount0", "inAmount1", "currentLiquidity")
+LENDING_COLUMNS = ("block_timestamp", "liquidity_rate")
+GAS_COLUMNS = ("block_timestamp", "gas_price")
+
+
+class DataError(ValueError):
+    """A data file that cannot be used as it is; the message names the file, the line and what to do."""
+
+
+class TokenInfo(BaseModel):
+    symbol: str
+    decimals: int
+
+
+class PoolInfo(BaseModel):
+    chain: str
+    pool: str
+    token0: TokenInfo
+    token1: TokenInfo
+    fee: int  # hundredths of a bip: 500 = 0.05 %
+
+
+class LendingInfo(BaseModel):
+    chain: str
+    protocol: str
+    asset: TokenInfo
+
+
+@dataclass
+class PoolHistory:
+    """One pool's observations, one entry per row (per minute as loaded, per hour after `resample`)."""
+
+    name: str
+    info: PoolInfo
+    timestamps: np.ndarray  # int64 unix seconds, strictly increasing
+    open_tick: np.ndarray
+    close_tick: np.ndarray
+    low_tick: np.ndarray
+    high_tick: np.ndarray
+    volume0: np.ndarray  # gross token0 swapped in (raw units)
+    volume1: np.ndarray
+    liquidity: np.ndarray  # active liquidity at the close
+    step: int = MINUTE
+    gaps: list[tuple[int, int]] = field(default_factory=list)  # (last seen, next seen) where rows are missing
+
+    def __len__(self) -> int:
+        return len(self.timestamps)
+
+    @property
+    def fee_rate(self) -> float:
+        return self.info.fee / 1_000_000
+
+    def window(self, start: int, end: int) -> PoolHistory:
+        """Rows with start <= t < end."""
+        keep = (self.timestamps >= start) & (self.timestamps < end)
+        return _select(self, keep)
+
+    def segments(self, max_gap: int = DAY) -> list[tuple[int, int]]:
+        """Contiguous stretches [start, end) separated by gaps longer than `max_gap`."""
+        if len(self) == 0:
+            return []
+        breaks = np.nonzero(np.diff(self.timestamps) > max_gap)[0]
+        starts = [int(self.timestamps[0])] + [int(self.timestamps[i + 1]) for i in breaks]
+        ends = [int(self.timestamps[i]) + self.step for i in breaks] + [int(self.timestamps[-1]) + self.step]
+        return list(zip(starts, ends))
+
+
+@dataclass
+class RateHistory:
+    """A per-minute series of one number: a lending supply APR (fraction) or a gas price (gwei)."""
+
+    name: str
+    timestamps: np.ndarray
+    values: np.ndarray
+    step: int = MINUTE
+
+
+@dataclass
+class MarketData:
+    pools: dict[str, PoolHistory]
+    lending: dict[str, RateHistory]
+    gas: RateHistory | None
+    root: Path
+
+
+def _parse_time(text: str, where: str) -> int:
+    try:
+        return int(datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc).timestamp())
+    except ValueError:
+        raise DataError(f"{where}: timestamp {text!r} is not 'YYYY-MM-DD HH:MM:SS': fix or remove the row") from None
+
+
+def _rows(path: Path, columns: tuple[str, ...]):
+    """Yields (line number, row dict) after checking the header names every required column."""
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DataError(f"{path}:1: missing column(s) {', '.join(missing)}: the header must name {', '.join(columns)}")
+        for number, row in enumerate(reader, start=2):
+            yield number, row
+
+
+def _number(row: dict, column: str, where: str) -> float:
+    text = row.get(column)
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        raise DataError(f"{where}: {column} = {text!r} is not a number: fix the value or remove the row") from None
+
+
+def _ordered(times: list[int], where_of: list[str]) -> None:
+    for i in range(1, len(times)):
+        if times[i] == times[i - 1]:
+            raise DataError(f"{where_of[i]}: duplicate minute {datetime.fromtimestamp(times[i], timezone.utc):%Y-%m-%d %H:%M}: keep one row per minute")
+        if times[i] < times[i - 1]:
+            raise DataError(f"{where_of[i]}: timestamps go backwards: sort the rows (and the files) by time")
+
+
+def _day_files(folder: Path) -> list[Path]:
+    files = sorted(p for p in folder.glob("*.csv"))
+    if not files:
+        raise DataError(f"{folder}: no <YYYY-MM-DD>.csv files: point --data at a folder laid out like shared/data")
+    return files
+
+
+def _gaps(times: np.ndarray, step: int) -> list[tuple[int, int]]:
+    jumps = np.nonzero(np.diff(times) > step)[0]
+    return [(int(times[i]), int(times[i + 1])) for i in jumps]
+
+
+def load_pool(folder: Path) -> PoolHistory:
+    """One `uniswap-v3/<pool>/` folder: its pool.json and every day file, in time order."""
+    meta_path = folder / "pool.json"
+    try:
+        info = PoolInfo.model_validate_json(meta_path.read_text())
+    except FileNotFoundError:
+        raise DataError(f"{meta_path}: missing: each pool folder needs a pool.json (chain, pool, token0, token1, fee)") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise DataError(f"{meta_path}: field {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    columns: dict[str, list[float]] = {c: [] for c in POOL_COLUMNS[1:]}
+    times: list[int] = []
+    wheres: list[str] = []
+    for path in _day_files(folder):
+        for number, row in _rows(path, POOL_COLUMNS):
+            where = f"{path}:{number}"
+            times.append(_parse_time(row["timestamp"], where))
+            wheres.append(where)
+            for column in POOL_COLUMNS[1:]:
+                columns[column].append(_number(row, column, where))
+    _ordered(times, wheres)
+    ts = np.asarray(times, dtype=np.int64)
+    return PoolHistory(
+        name=folder.name, info=info, timestamps=ts,
+        open_tick=np.asarray(columns["openTick"]), close_tick=np.asarray(columns["closeTick"]),
+        low_tick=np.asarray(columns["lowestTick"]), high_tick=np.asarray(columns["highestTick"]),
+        volume0=np.asarray(columns["inAmount0"]), volume1=np.asarray(columns["inAmount1"]),
+        liquidity=np.asarray(columns["currentLiquidity"]), gaps=_gaps(ts, MINUTE),
+    )
+
+
+def _load_rate(folder_or_file: Path, columns: tuple[str, ...], name: str) -> RateHistory:
+    files = _day_files(folder_or_file) if folder_or_file.is_dir() else [folder_or_file]
+    times, values, wheres = [], [], []
+    for path in files:
+        for number, row in _rows(path, columns):
+            where = f"{path}:{number}"
+            times.append(_parse_time(row[columns[0]], where))
+            values.append(_number(row, columns[1], where))
+            wheres.append(where)
+    _ordered(times, wheres)
+    return RateHistory(name=name, timestamps=np.asarray(times, dtype=np.int64), values=np.asarray(values))
+
+
+def load_lending(folder: Path) -> RateHistory:
+    """An `aave-v3/<market>/` folder: supply APR (fraction) per minute."""
+    source = folder / "source.json"
+    try:
+        LendingInfo.model_validate_json(source.read_text())
+    except FileNotFoundError:
+        raise DataError(f"{source}: missing: each lending folder needs a source.json (chain, protocol, asset)") from None
+    except ValidationError as exc:
+        raise DataError(f"{source}: {exc.errors()[0]['msg']}") from None
+    return _load_rate(folder, LENDING_COLUMNS, folder.name)
+
+
+def load_market(root: Path) -> MarketData:
+    """Everything under a data root: every pool, lending market and gas series found."""
+    root = Path(root)
+    pools_dir = root / "uniswap-v3"
+    if not pools_dir.is_dir():
+        raise DataError(f"{root}: no uniswap-v3/ folder: point --data at a folder laid out like shared/data")
+    pools = {p.name: load_pool(p) for p in sorted(pools_dir.iterdir()) if p.is_dir()}
+    if not pools:
+        raise DataError(f"{pools_dir}: no pool folders: add uniswap-v3/<pool>/ with pool.json and day files")
+    lending_dir = root / "aave-v3"
+    lending = ({p.name: load_lending(p) for p in sorted(lending_dir.iterdir()) if p.is_dir()}
+               if lending_dir.is_dir() else {})
+    gas_files = sorted((root / "gas").glob("*.csv")) if (root / "gas").is_dir() else []
+    gas = _load_rate(gas_files[0], GAS_COLUMNS, gas_files[0].stem) if gas_files else None
+    return MarketData(pools=pools, lending=lending, gas=gas, root=root)
+
+
+def _select(history: PoolHistory, keep: np.ndarray) -> PoolHistory:
+    return PoolHistory(
+        name=history.name, info=history.info, timestamps=history.timestamps[keep],
+        open_tick=history.open_tick[keep], close_tick=history.close_tick[keep], low_tick=history.low_tick[keep],
+        high_tick=history.high_tick[keep], volume0=history.volume0[keep], volume1=history.volume1[keep],
+        liquidity=history.liquidity[keep], step=history.step,
+        gaps=[g for g in history.gaps if keep.any() and history.timestamps[keep][0] <= g[0] < history.timestamps[keep][-1]],
+    )
+
+
+def resample(history: PoolHistory, step: int = HOUR) -> PoolHistory:
+    """Buckets of `step` seconds from the first row to the last: open/close/low/high ticks, summed volume, closing
+    liquidity. A bucket with no rows means no trades were recorded: its volume is zero and its prices carry the last
+    close forward; such buckets are listed in `gaps` of the result."""
+    if len(history) == 0:
+        return history
+    start = int(history.timestamps[0]) // step * step
+    buckets = (history.timestamps - start) // step
+    count = int(buckets[-1]) + 1
+    # The last row of each bucket gives the close; the first gives the open.
+    last = np.full(count, -1)
+    last[buckets] = np.arange(len(buckets))
+    first = np.full(count, -1)
+    first[buckets[::-1]] = np.arange(len(buckets))[::-1]
+    filled = last >= 0
+    carry = np.maximum.accumulate(np.where(filled, last, 0))  # index of the latest row at or before each bucket
+    close = history.close_tick[carry]
+    open_ = np.where(filled, history.open_tick[np.maximum(first, 0)], close)
+    low = np.full(count, np.inf)
+    high = np.full(count, -np.inf)
+    np.minimum.at(low, buckets, history.low_tick)
+    np.maximum.at(high, buckets, history.high_tick)
+    low = np.where(filled, low, close)
+    high = np.where(filled, high, close)
+    volume0 = np.bincount(buckets, weights=history.volume0, minlength=count)
+    volume1 = np.bincount(buckets, weights=history.volume1, minlength=count)
+    times = start + np.arange(count, dtype=np.int64) * step
+    empty = np.nonzero(~filled)[0]
+    return PoolHistory(
+        name=history.name, info=history.info, timestamps=times, open_tick=open_, close_tick=close, low_tick=low,
+        high_tick=high, volume0=volume0, volume1=volume1, liquidity=history.liquidity[carry], step=step,
+        gaps=[(int(times[i]), int(times[i]) + step) for i in empty],
+    )
+
+
+def resample_rate(series: RateHistory, timestamps: np.ndarray) -> np.ndarray:
+    """The series' latest value at or before each timestamp (its first value before it starts)."""
+    index = np.searchsorted(series.timestamps, timestamps, side="right") - 1
+    return series.values[np.clip(index, 0, len(series.values) - 1)]
