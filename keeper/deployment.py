@@ -107,3 +107,12 @@ def deploy_erc4626_strategy(
 def add_strategy(deployment: VaultDeployment, strategy: ContractInstance, max_debt: int, max_debt_bps: int) -> None:
     """Adds a strategy through the timelock."""
     deployment.admin.call(deployment.vault, "addStrategy", strategy.address, max_debt, max_debt_bps)
+
+
+def deploy_univ3_strategy(
+    deployer: AccountAPI, deployment: VaultDeployment, pool: ContractInstance, name: str, symbol: str
+) -> ContractInstance:
+    """Deploys a Uniswap V3 range strategy on `pool` pairing the vault's asset with the pool's other token (not yet
+    added to the vault). The pool's oracle must already cover the strategy's TWAP window."""
+    return deployer.deploy(project.UniswapV3Strategy, pool.address, deployment.vault.asset(),
+                           deployment.vault.address, name, symbol)

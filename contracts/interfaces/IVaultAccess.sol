@@ -7,6 +7,12 @@ interface IVaultAccess {
     /// @notice Role identifier of the keeper (allocator).
     function KEEPER_ROLE() external view returns (bytes32);
 
+    /// @notice Role identifier of the curator, who may tighten a strategy's guardrails at once.
+    function CURATOR_ROLE() external view returns (bytes32);
+
+    /// @notice Role identifier of the admin (the timelock), the only one who may loosen them.
+    function DEFAULT_ADMIN_ROLE() external view returns (bytes32);
+
     /// @notice Whether `account` holds `role` on the vault (OpenZeppelin AccessControl).
     function hasRole(bytes32 role, address account) external view returns (bool);
 
