@@ -8,7 +8,8 @@ import math
 import pytest
 
 from keeper.deployment import Roles, add_strategy, deploy_univ3_strategy, deploy_vault
-from keeper.localnet.market import deploy_market
+from keeper.localnet.market import deploy_market, pools_at, series_start_price
+from keeper.localnet.session import hourly_series
 from keeper.univ3.ticks import nearest_usable_tick
 
 USDC = 10**6
@@ -22,9 +23,14 @@ def people(accounts):
     return dict(zip(names, accounts[:10]))
 
 
+# The day of real history the fee test replays; the market starts at that day's price so the range sees its moves.
+REPLAY_DAY = 10
+
+
 @pytest.fixture(scope="module")
 def market(people, chain):
-    built = deploy_market(people["deployer"], lp=people["lp"])
+    start = series_start_price(hourly_series(1, start_day=REPLAY_DAY), "WETH")
+    built = deploy_market(people["deployer"], lp=people["lp"], pools=pools_at({"WETH": start}))
     # Let the oracles accumulate history: the strategy's TWAP window must be covered before it can value anything.
     chain.pending_timestamp += 2 * HOUR
     chain.mine()
