@@ -14,9 +14,11 @@ compile: setup
 demo: setup
 	@$(ENV) alp demo
 
+# Everything on a fresh anvil, then the fork tests (anvil forking an upstream: see tools/fork_tests.sh).
 test:
 	@bash tools/setup.sh --browser
-	@$(ENV) ape test tests --network $(NETWORK) -p no:cacheprovider $(PYTEST_ARGS)
+	@$(ENV) ape test tests --ignore tests/fork --network $(NETWORK) -p no:cacheprovider $(PYTEST_ARGS)
+	@bash tools/fork_tests.sh $(PYTEST_ARGS)
 
 # Keeper maths and backtests only: no chain, a few seconds.
 test-fast: setup
