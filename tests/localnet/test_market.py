@@ -63,3 +63,28 @@ def test_replay__one_day__follows_the_path_and_the_volume(accounts):
     assert times[-1] - times[0] >= 23 * 3_600  # chain time advanced with the series
     print(f"\n1-day replay: {result.swaps} swaps in {result.seconds:.1f} s, max tick error {result.max_tick_error}, "
           f"volume {result.volume_ratio:.1%}")
+
+
+def test_position_maths__equal_the_real_position_manager(market, accounts, chain):
+    """Liquidity and amounts from keeper.univ3 equal what the real NonfungiblePositionManager and pool compute."""
+    from keeper.univ3.liquidity import amounts_for_liquidity, liquidity_for_amounts
+    from keeper.univ3.ticks import sqrt_price_x96_at_tick
+
+    pool = market.pool("WETH", "USDC", 3000)
+    lp = accounts[4]
+    slot = pool.slot0()
+    lower, upper = (slot.tick // 60 - 37) * 60, (slot.tick // 60 + 23) * 60
+    amount0, amount1 = 7 * 10 ** market.decimals(market.symbol_of(pool.token0())), 31_000 * 10**6
+    if market.symbol_of(pool.token0()) == "USDC":
+        amount0, amount1 = 31_000 * 10**6, 7 * 10**18
+    for token, amount in ((pool.token0(), amount0), (pool.token1(), amount1)):
+        symbol = market.symbol_of(token)
+        market.fund(lp, symbol, amount)
+        market.tokens[symbol].approve(market.position_manager, amount, sender=lp)
+    receipt = market.position_manager.mint(
+        (pool.token0(), pool.token1(), 3000, lower, upper, amount0, amount1, 0, 0, lp.address,
+         chain.pending_timestamp + 600), sender=lp)
+    event = receipt.decode_logs(market.position_manager.IncreaseLiquidity)[0]
+    sp, sa, sb = (slot.sqrtPriceX96, sqrt_price_x96_at_tick(lower), sqrt_price_x96_at_tick(upper))
+    assert event.liquidity == liquidity_for_amounts(sp, sa, sb, amount0, amount1)
+    assert (event.amount0, event.amount1) == amounts_for_liquidity(sp, sa, sb, event.liquidity, round_up=True)

@@ -1,0 +1,1 @@
+"""Backtests on real history through the same market/risk/optimize code as the live keeper."""

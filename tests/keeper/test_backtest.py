@@ -1,0 +1,71 @@
+"""The backtest engine: no strategy sees the future, fees are conserved, baselines behave as defined."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from keeper.backtest.engine import Costs, hold_asset, hold_fifty_fifty, simulate
+from keeper.backtest.policies import StaticRange, centred
+from keeper.backtest.series import PastView, PoolSeries
+
+N = 48
+
+
+def _series(liquidity: float = 1e18, drift: float = 0.0) -> PoolSeries:
+    ticks = 200_000 + np.cumsum(np.r_[0, np.full(N - 1, drift)])
+    return PoolSeries(
+        name="synthetic", times=np.arange(N, dtype=np.int64) * 3_600, open_tick=ticks, close_tick=ticks,
+        low_tick=ticks - 5, high_tick=ticks + 5, fees0=np.full(N, 1e9), fees1=np.full(N, 1e15),
+        liquidity=np.full(N, liquidity), fee_rate=0.0005, decimals0=6, decimals1=18, symbols=("USDC", "WETH"),
+        numeraire_is_token0=True,
+    )
+
+
+class _Spy:
+    """Records what it was shown and tries to read one row past the present."""
+
+    name = "spy"
+
+    def __init__(self):
+        self.seen: list[tuple[int, int]] = []
+        self.peeks_failed = 0
+
+    def decide(self, view: PastView, current):
+        self.seen.append((view.step, len(view.close_tick)))
+        try:
+            view.close_tick[view.step]
+        except IndexError:
+            self.peeks_failed += 1
+        return centred(view.tick, 0.05) if current is None else None
+
+
+def test_no_strategy_sees_the_future():
+    spy = _Spy()
+    simulate(_series(), spy, 1_000_000)
+    assert all(length == step for step, length in spy.seen)
+    assert spy.peeks_failed == N, "reading the current or a future row must fail at every step"
+
+
+def test_fees__conserved__a_sole_lp_earns_every_fee():
+    series = _series(liquidity=0.0)  # nobody else in the pool: our position is all the in-range liquidity
+    result = simulate(series, StaticRange(math.inf), 1_000_000, Costs(gas_price_gwei=0.0))
+    total = sum(series.value(f0, f1, float(t)) for f0, f1, t in zip(series.fees0, series.fees1, series.close_tick))
+    assert result.fees == pytest.approx(total, rel=1e-9)
+
+
+def test_fees__share_of_liquidity__never_more_than_the_pool_paid():
+    series = _series(liquidity=1e18)
+    result = simulate(series, StaticRange(0.05), 1_000_000)
+    total = sum(series.value(f0, f1, float(t)) for f0, f1, t in zip(series.fees0, series.fees1, series.close_tick))
+    assert 0 < result.fees < total
+
+
+def test_baselines__hold_asset_constant__fifty_fifty_follows_price():
+    flat = _series()
+    assert np.all(hold_asset(flat, 1_000).values == 1_000)
+    assert hold_fifty_fifty(flat, 1_000).values[-1] == pytest.approx(1_000)
+    rising = _series(drift=-50)  # numéraire is token0 (USDC): WETH gains value as the tick falls
+    assert hold_fifty_fifty(rising, 1_000).values[-1] > 1_000
