@@ -21,6 +21,7 @@ def backtest(data_path: str | None, pool: str | None, capital: float, gas_gwei: 
     from rich.progress import Progress
 
     from keeper.backtest import report
+    from keeper.backtest.allocation_run import run_allocation
     from keeper.backtest.engine import Costs
     from keeper.backtest.runner import main_series, run_pool
     from keeper.localnet.data import data_root
@@ -37,6 +38,12 @@ def backtest(data_path: str | None, pool: str | None, capital: float, gas_gwei: 
         for s in series:
             task = bar.add_task(f"{s.name}", total=None)
             reports.append(run_pool(s, capital, costs, progress=lambda name: bar.update(task, description=f"{s.name}: {name}")))
+        if pool is None and market.lending:
+            task = bar.add_task("allocation across sources", total=None)
+            try:
+                reports.append(run_allocation(market, costs, capital))
+            except ValueError as exc:  # the sources do not overlap: say so, the per-pool results stand
+                Console(stderr=True).print(f"allocation across sources skipped: {exc}")
     page = report.write(reports, Path(out))
     if as_json:
         click.echo(json.dumps(report.as_json(reports), indent=2))

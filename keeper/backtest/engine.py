@@ -195,5 +195,6 @@ def metrics(values: np.ndarray, capital: float, step_hours: float = 1.0) -> dict
         "net_return": net,
         "apr": net * per_year / len(values),
         "max_drawdown": drawdown,
-        "sharpe": float(np.mean(returns) / std * math.sqrt(per_year)) if std > 0 else 0.0,
+        # A curve that barely moves (cash paying a tiny fee) has no meaningful Sharpe: report 0, not 10^12.
+        "sharpe": float(np.mean(returns) / std * math.sqrt(per_year)) if std > 1e-9 else 0.0,
     }

@@ -27,6 +27,9 @@ def _day(ts: int) -> str:
 
 
 def period_text(report: PoolReport) -> str:
+    if report.in_sample[0] == report.in_sample[1]:
+        return (f"whole window {_day(report.held_out[0])} → {_day(report.held_out[1])} reported; nothing tuned on it "
+                "(allocation rules fixed in advance, profiles as shipped)")
     return (f"in-sample (tuning) {_day(report.in_sample[0])} → {_day(report.in_sample[1])}; "
             f"held out (reported) {_day(report.held_out[0])} → {_day(report.held_out[1])}")
 
@@ -89,9 +92,15 @@ def plots(report: PoolReport) -> dict[str, bytes]:
     ax.set(title=f"{report.pool}: value per unit of capital (held-out period)", xlabel="hours", ylabel="value")
     ax.legend(fontsize=7, ncol=2)
     equity = _png(fig)
+    alp = max((r for r in report.rows if r.kind == "alp"), key=lambda r: r.net_return)
+    if report.weights is not None:
+        fig, ax = plt.subplots(figsize=(10, 4))
+        ax.stackplot(hours, report.weights[alp.strategy].T, labels=report.source_names)
+        ax.set(title=f"Allocation over time: {alp.strategy}", xlabel="hours", ylabel="weight", ylim=(0, 1))
+        ax.legend(fontsize=7, loc="upper left")
+        return {"equity": equity, "allocation": _png(fig)}
     fig, ax = plt.subplots(figsize=(10, 4))
     ax.plot(hours, report.price, color="black", linewidth=1, label="price")
-    alp = max((r for r in report.rows if r.kind == "alp"), key=lambda r: r.net_return)
     lower, upper = _prices(report, alp.lower), _prices(report, alp.upper)
     ax.fill_between(hours, lower, upper, alpha=0.3, label=f"{alp.strategy} range")
     ax.set(title="Allocation over time: the ALP keeper's range against the price (gaps: out of the pool)",
@@ -120,9 +129,10 @@ def write(reports: list[PoolReport], out: Path) -> Path:
     sections = []
     for report in reports:
         images = plots(report)
+        slug = report.pool.replace("/", "+").replace(" ", "_")
         for name, data in images.items():
-            (out / f"{report.pool}-{name}.png").write_bytes(data)
-        console = Console(record=True, width=160)
+            (out / f"{slug}-{name}.png").write_bytes(data)
+        console = Console(record=True, width=160, file=io.StringIO())  # recorded for the page, not printed
         print_table(report, console)
         table_html = console.export_text()
         sections.append(

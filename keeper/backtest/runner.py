@@ -57,6 +57,8 @@ class PoolReport:
     rows: list[Row]
     times: np.ndarray
     price: np.ndarray
+    weights: dict[str, np.ndarray] | None = None  # allocation runs: strategy -> weights per step (steps x sources)
+    source_names: list[str] | None = None
 
 
 def _row(result: RunResult, kind: str, capital: float, costs: Costs) -> Row:

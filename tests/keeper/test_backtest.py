@@ -69,3 +69,43 @@ def test_baselines__hold_asset_constant__fifty_fifty_follows_price():
     assert hold_fifty_fifty(flat, 1_000).values[-1] == pytest.approx(1_000)
     rising = _series(drift=-50)  # numéraire is token0 (USDC): WETH gains value as the tick falls
     assert hold_fifty_fifty(rising, 1_000).values[-1] > 1_000
+
+
+def test_allocation_across_sources__hindsight_bounds_every_strategy():
+    from keeper.backtest.allocation_run import run_allocation
+    from keeper.localnet.data import data_root
+    from keeper.market.history import load_market
+
+    report = run_allocation(load_market(data_root()), Costs())
+    hindsight = next(r for r in report.rows if r.kind == "hindsight")
+    assert all(np.isfinite(r.curve).all() for r in report.rows)
+    assert all(r.net_return <= hindsight.net_return for r in report.rows)
+    assert {r.kind for r in report.rows} == {"baseline", "alp", "hindsight"}
+    assert len(report.source_names) >= 3  # deep pool, thin pool, lending markets
+
+
+def test_alp_command__json_names_periods_and_strategies(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from keeper.backtest.command import backtest
+
+    result = CliRunner().invoke(backtest, ["--json", "--pool", "polygon-usdc-weth-500", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    pool = body["pools"][0]
+    assert pool["in_sample"]["end"] < pool["held_out"]["start"]
+    for numbers in pool["strategies"].values():
+        assert {"net_return", "fees", "impermanent_loss", "gas", "rebalances", "max_drawdown"} <= set(numbers)
+    assert (tmp_path / "report.html").is_file() and list(tmp_path.glob("*-equity.png"))
+
+
+def test_alp_command__bad_data_folder__one_line_error(tmp_path):
+    from click.testing import CliRunner
+
+    from keeper.backtest.command import backtest
+
+    result = CliRunner().invoke(backtest, ["--data", str(tmp_path)])
+    assert result.exit_code != 0
+    assert "no market data" in result.output and result.output.count("\n") <= 2
