@@ -101,27 +101,11 @@ def plots(report: PoolReport) -> dict[str, bytes]:
         return {"equity": equity, "allocation": _png(fig)}
     fig, ax = plt.subplots(figsize=(10, 4))
     ax.plot(hours, report.price, color="black", linewidth=1, label="price")
-    lower, upper = _prices(report, alp.lower), _prices(report, alp.upper)
-    ax.fill_between(hours, lower, upper, alpha=0.3, label=f"{alp.strategy} range")
+    ax.fill_between(hours, alp.lower, alp.upper, alpha=0.3, label=f"{alp.strategy} range")
     ax.set(title="Allocation over time: the ALP keeper's range against the price (gaps: out of the pool)",
            xlabel="hours", ylabel="price")
     ax.legend(fontsize=8)
     return {"equity": equity, "allocation": _png(fig)}
-
-
-def _prices(report: PoolReport, ticks: np.ndarray) -> np.ndarray:
-    # The range in the same units as the plotted price: scale by the price/tick relation at each step.
-    with np.errstate(invalid="ignore"):
-        close = np.log(report.price)
-        return np.exp(close + 0 * ticks) * np.nan if np.all(np.isnan(ticks)) else _tick_prices(report, ticks)
-
-
-def _tick_prices(report: PoolReport, ticks: np.ndarray) -> np.ndarray:
-    ratio = report.price[0] / 1.0001 ** np.nanmedian(ticks) if not np.all(np.isnan(ticks)) else 1.0
-    direct = 1.0001**ticks * ratio
-    # Prices quoted as the inverse of the tick's direction (numéraire is token0) fall as ticks rise.
-    return direct if np.corrcoef(report.price, 1.0001 ** np.nan_to_num(ticks, nan=np.nanmedian(ticks)))[0, 1] >= 0 \
-        else report.price[0] ** 2 / direct
 
 
 def write(reports: list[PoolReport], out: Path) -> Path:

@@ -135,8 +135,16 @@ def run_pool(series: PoolSeries, capital_usd: float, costs: Costs,
     held_out = series.window(int(series.times[split]), int(series.times[-1]) + 1)
     scale = tune_width_scale(in_sample, capital, costs)
     rows = compare(held_out, capital, costs, scale, progress)
-    price = np.array([held_out.value(*((10**held_out.decimals0, 0.0) if held_out.numeraire_is_token0 is False
-                                       else (0.0, 10**held_out.decimals1)), float(t)) for t in held_out.close_tick])
+    other = (0.0, 10**held_out.decimals1) if held_out.numeraire_is_token0 else (10**held_out.decimals0, 0.0)
+
+    def price_at(ticks: np.ndarray) -> np.ndarray:
+        """The non-numéraire token's price in the numéraire at each tick (NaN where there is none)."""
+        return np.array([held_out.value(*other, float(t)) if np.isfinite(t) else np.nan for t in ticks])
+
+    price = price_at(held_out.close_tick)
+    for row in rows:  # ranges drawn in the same units as the price
+        a, b = price_at(row.lower), price_at(row.upper)
+        row.lower, row.upper = np.fmin(a, b), np.fmax(a, b)
     return PoolReport(pool=series.name, capital=capital,
                       numeraire=series.symbols[0] if series.numeraire_is_token0 else series.symbols[1], in_sample=(int(in_sample.times[0]), int(in_sample.times[-1])),
                       held_out=(int(held_out.times[0]), int(held_out.times[-1])), width_scale=scale, rows=rows,
