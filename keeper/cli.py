@@ -11,6 +11,11 @@ _COMMANDS: dict[str, str] = {
     "demo": "keeper.demo.command:demo",
     "backtest": "keeper.backtest.command:backtest",
     "dashboard": "keeper.dashboard.command:dashboard",
+    "run": "keeper.commands:run",
+    "once": "keeper.commands:once",
+    "status": "keeper.commands:status",
+    "approve": "keeper.commands:approve",
+    "history": "keeper.commands:history",
 }
 
 

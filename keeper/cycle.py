@@ -1,0 +1,327 @@
+"""One keeper cycle: observe → estimate → assess risk → optimize → plan → check → simulate → send/record.
+
+Each step's inputs and reasons are recorded, so every decision can be explained from the store alone. At most one
+plan is acted on per cycle, and only after every earlier plan has reached a final state.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from ape import Contract, chain, project
+from web3 import Web3
+
+from keeper.config import KeeperConfig, Mode
+from keeper.execute.guardrails import VaultLimits, violations
+from keeper.execute.plan import Plan, PlanKind, Rerange, Target
+from keeper.execute.sender import Call, ExecutionError, Sender
+from keeper.market.chain import ChainReader, PoolState, fee_apr_between
+from keeper.market.features import realised_volatility
+from keeper.optimize.allocation import Opportunity, allocate
+from keeper.optimize.ranges import HORIZON_YEARS, best_range
+from keeper.risk.profiles import profile as risk_profile
+from keeper.store import Store
+
+BPS = 10_000
+DEADLINE_SECONDS = 600
+# Below this share of the vault a debt change is noise: not worth a transaction.
+DUST_BPS = 10
+# Gas of a vault rebalance and of a re-range, measured (`python -m bench gas`, `python -m bench univ3_rebalance`):
+# used to cost a plan before simulation gives the exact figure.
+REBALANCE_GAS, RERANGE_GAS = 600_000, 450_000
+
+
+@dataclass
+class StrategyView:
+    address: str
+    kind: str  # "univ3" | "erc4626"
+    debt: int
+    value: int
+    expected_apr: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+    pool: PoolState | None = None
+    range: tuple[int, int] | None = None
+    liquidity: int = 0
+    half_width: float | None = None
+
+
+@dataclass
+class CycleResult:
+    cycle_id: str
+    plan: Plan | None
+    state: str  # no-action | skipped | rejected | awaiting_approval | dry-run | confirmed | reverted | failed
+    reasons: list[str]
+
+
+class Keeper:
+    def __init__(self, config: KeeperConfig, account: Any, store: Store | None = None, hook=None) -> None:
+        self.config = config
+        self.account = account
+        self.store = store or Store(config.store_url)
+        self.vault = project.Vault.at(config.vault)
+        self.web3: Web3 = chain.provider.web3
+        self.reader = ChainReader(self.web3)
+        self.profile = risk_profile(config.profile)
+        types = [project.Vault.contract_type, project.UniswapV3Strategy.contract_type,
+                 project.ERC4626Adapter.contract_type, ]
+        self.sender = Sender(self.store, account, self.web3, types, max_fee_gwei=config.max_fee_gwei,
+                             priority_fee_gwei=config.priority_fee_gwei,
+                             confirm_timeout=config.confirm_timeout_seconds, hook=hook)
+
+    # ------------------------------------------------------------------ observe
+
+    def observe(self, cycle_id: str) -> tuple[VaultLimits, list[StrategyView]]:
+        now = chain.blocks.head.timestamp
+        limits = VaultLimits.read(self.vault)
+        views: list[StrategyView] = []
+        univ3 = {}
+        for address, s in limits.strategies.items():
+            strategy = Contract(address, contract_type=project.UniswapV3Strategy.contract_type)
+            try:
+                pool = strategy.pool()
+                kind = "univ3"
+                univ3[address] = (strategy, pool)
+            except Exception:  # not a Uniswap strategy: an ERC-4626 adapter
+                kind = "erc4626"
+            erc = project.ERC4626Adapter.at(address)
+            value = erc.convertToAssets(erc.balanceOf(self.vault))
+            views.append(StrategyView(address=address, kind=kind, debt=s.current_debt, value=value))
+        pools = {p.address: p for p in self.reader.pools(pool for _, pool in univ3.values())} if univ3 else {}
+        for view in views:
+            data: dict[str, Any] = {"debt": view.debt, "value": view.value}
+            if view.kind == "univ3":
+                strategy, pool = univ3[view.address]
+                view.pool = pools[pool]
+                view.liquidity = strategy.liquidity()
+                view.range = (strategy.tickLower(), strategy.tickUpper())
+                self.store.record_observation(cycle_id, now, "pool", pool, view.pool.model_dump(mode="json"))
+                data.update(range=view.range, liquidity=view.liquidity)
+            else:
+                share = project.ERC4626Adapter.at(view.address)
+                data["price"] = share.convertToAssets(10 ** share.decimals())
+            self.store.record_observation(cycle_id, now, view.kind, view.address, data)
+        self.store.record_observation(cycle_id, now, "vault", self.vault.address, limits.model_dump(mode="json"))
+        return limits, views
+
+    # ------------------------------------------------------------------ estimate and assess
+
+    def estimate(self, views: list[StrategyView]) -> None:
+        for view in views:
+            if view.kind == "univ3":
+                history = self.store.observations(view.pool.address, limit=200)
+                if len(history) < 2:
+                    view.reasons.append("not enough pool history yet: expected return 0")
+                    continue
+                fees = fee_apr_between(history[-2], history[-1])
+                ticks = [h["twap_tick"] if h.get("twap_tick") is not None else h["tick"] for h in history]
+                seconds = max((history[-1]["t"] - history[0]["t"]) / max(len(history) - 1, 1), 1)
+                vol = realised_volatility(ticks, steps_per_year=365 * 24 * 3600 / seconds) if len(ticks) > 2 else 0.8
+                if vol > self.profile.max_volatility:
+                    view.reasons.append(f"volatility {vol:.0%} above the {self.profile.name.value} limit "
+                                        f"{self.profile.max_volatility:.0%}: excluded")
+                    view.expected_apr = -1.0
+                    continue
+                choice = best_range(fees.base_fee_apr, vol, 0.001, self.profile.il_aversion,
+                                    self.profile.min_half_width)
+                view.expected_apr, view.half_width = choice.net_apr, choice.half_width
+                view.reasons.append(
+                    f"fee APR {choice.fee_apr:.1%} at +-{choice.half_width:.0%} (full-range {fees.base_fee_apr:.1%}), "
+                    f"volatility {vol:.0%}, expected IL {choice.il_apr:.1%}/yr -> net {choice.net_apr:.1%}")
+            else:
+                history = self.store.observations(view.address, limit=50)
+                if len(history) < 2 or history[-1]["t"] <= history[0]["t"]:
+                    view.reasons.append("not enough share-price history yet: expected return 0")
+                    continue
+                first, last = history[0], history[-1]
+                growth = last["price"] / first["price"] - 1
+                view.expected_apr = growth * 365 * 24 * 3600 / (last["t"] - first["t"])
+                view.reasons.append(f"share price grew {growth:.4%} -> {view.expected_apr:.1%} APR")
+
+    # ------------------------------------------------------------------ optimize and plan
+
+    def _gas_cost(self, gas: int) -> float:
+        """Gas of a move in asset units (the vault's asset is assumed priced at eth_price per ETH)."""
+        price = self.web3.eth.gas_price
+        decimals = project.TestToken.at(self.vault.asset()).decimals()
+        return gas * price / 1e18 * self.config.eth_price * 10**decimals
+
+    def plan(self, limits: VaultLimits, views: list[StrategyView], now: int) -> tuple[Plan | None, list[str]]:
+        reasons = [f"{v.address[:10]}: {'; '.join(v.reasons)}" for v in views if v.reasons]
+        total = limits.total_assets
+        if total == 0:
+            return None, reasons + ["the vault is empty: nothing to allocate"]
+        ops = [Opportunity(name=v.address, expected_return=v.expected_apr,
+                           cap=min(limits.cap(v.address) / total, self.profile.max_weight),
+                           current=min(v.debt / total, 1.0)) for v in views]
+        result = allocate(ops, min_idle=limits.min_idle_bps / BPS, max_turnover=limits.max_turnover_bps / BPS)
+        targets = []
+        for v in views:
+            target = int(result.weights[v.address] * total)
+            if abs(target - v.debt) * BPS > DUST_BPS * total:
+                targets.append(Target(strategy=v.address, current_debt=v.debt, target_debt=target))
+        gain = sum((t.target_debt - t.current_debt) * next(v.expected_apr for v in views if v.address == t.strategy)
+                   for t in targets) * HORIZON_YEARS
+        if targets:
+            targets.sort(key=lambda t: int(t.strategy, 16))
+            cost = self._gas_cost(REBALANCE_GAS)
+            moves = ", ".join(f"{t.strategy[:10]} {t.current_debt} -> {t.target_debt}" for t in targets)
+            plan = Plan(vault=limits_vault(self), kind=PlanKind.rebalance, targets=targets,
+                        reasons=reasons + [f"rebalance {moves}: expected gain {gain:,.0f} over "
+                                           f"{HORIZON_YEARS * 365:.0f} days vs cost {cost:,.0f}"],
+                        expected_gain=gain, cost=cost, created_at=now)
+            return plan, plan.reasons
+        rerange = self._rerange(views, now, reasons)
+        if rerange is not None:
+            return rerange, rerange.reasons
+        return None, reasons + ["allocation already optimal within dust; every range in place"]
+
+    def _rerange(self, views: list[StrategyView], now: int, reasons: list[str]) -> Plan | None:
+        for v in views:
+            if v.kind != "univ3" or v.value == 0 or v.half_width is None or v.pool.twap_tick is None:
+                continue
+            in_range = v.liquidity > 0 and v.range[0] <= v.pool.tick < v.range[1]
+            if in_range:
+                continue
+            strategy = project.UniswapV3Strategy.at(v.address)
+            spacing = Contract(v.pool.address, contract_type=_pool_type()).tickSpacing()
+            centre = v.pool.twap_tick
+            away = math.log(1 + v.half_width) / math.log(1.0001) if not math.isinf(v.half_width) else 887_000
+            lower = max(math.floor((centre - away) / spacing) * spacing, -(887_272 // spacing) * spacing)
+            upper = min(math.ceil((centre + away) / spacing) * spacing, (887_272 // spacing) * spacing)
+            zero_for_one, amount = _funding_swap(strategy, v, lower, upper)
+            cost = self._gas_cost(RERANGE_GAS)
+            why = "holds no position yet" if v.liquidity == 0 else f"out of range (tick {v.pool.tick} not in {v.range})"
+            # Out of range a position earns nothing: the expected gain is the fees it forgoes over the horizon.
+            gain = v.value * max(v.expected_apr, 0.0) * HORIZON_YEARS
+            return Plan(vault=limits_vault(self), kind=PlanKind.rerange,
+                        rerange=Rerange(strategy=v.address, lower=lower, upper=upper, zero_for_one=zero_for_one,
+                                        amount_in=amount),
+                        reasons=reasons + [f"{v.address[:10]} {why}: re-range to [{lower}, {upper}) "
+                                           f"(+-{v.half_width:.0%}), swap {amount} {'token0' if zero_for_one else 'token1'}"],
+                        expected_gain=gain, cost=cost, created_at=now)
+        return None
+
+    # ------------------------------------------------------------------ execute
+
+    def call_for(self, plan: Plan) -> Call:
+        deadline = chain.blocks.head.timestamp + DEADLINE_SECONDS
+        if plan.kind is PlanKind.rebalance:
+            data = self.vault.rebalance.encode_input([(t.strategy, t.target_debt) for t in plan.targets], deadline)
+            return Call(to=self.vault.address, data=_bytes(data))
+        r = plan.rerange
+        strategy = project.UniswapV3Strategy.at(r.strategy)
+        data = strategy.rebalanceRange.encode_input(r.lower, r.upper, r.zero_for_one, r.amount_in, deadline)
+        return Call(to=r.strategy, data=_bytes(data))
+
+    def cycle(self, *, dry_run: bool | None = None) -> CycleResult:
+        cycle_id = uuid.uuid4().hex[:12]
+        dry = self.config.mode is Mode.dry_run if dry_run is None else dry_run
+        # Finish what an earlier run left in flight before deciding anything new.
+        for plan_id, state in self.sender.reconcile(lambda row: self.call_for(Plan.model_validate(row["body"]))):
+            self.store.record_decision(cycle_id, int(time.time()), self.config.vault, {}, {}, plan_id,
+                                       f"resumed:{state}", [f"plan {plan_id} resumed after restart: {state}"])
+        now = chain.blocks.head.timestamp
+        limits, views = self.observe(cycle_id)
+        self.estimate(views)
+        plan, reasons = self.plan(limits, views, now)
+        scores = {v.address: v.expected_apr for v in views}
+        inputs = {"total_assets": limits.total_assets, "idle": limits.total_idle, "profile": self.profile.name.value}
+        if plan is None:
+            self.store.record_decision(cycle_id, now, self.config.vault, inputs, scores, None, "no-action", reasons)
+            return CycleResult(cycle_id, None, "no-action", reasons)
+        state, why = self._vet(plan, limits, now)
+        if state is None and dry:
+            state, why = "dry-run", "dry run: checked and simulated, not sent"
+        if state is None and self.config.mode is Mode.approval:
+            state, why = "awaiting_approval", f"waiting for `alp approve {plan.id}`"
+        self._record_plan(plan, state or "approved", why)
+        if state is None:
+            state = self._send(plan)
+            why = f"transaction {state}"
+        self.store.record_decision(cycle_id, now, self.config.vault, inputs, scores, plan.id, state,
+                                   plan.reasons + [why])
+        return CycleResult(cycle_id, plan, state, plan.reasons + [why])
+
+    def _vet(self, plan: Plan, limits: VaultLimits, now: int) -> tuple[str | None, str]:
+        if plan.expected_gain < max(plan.cost * self.config.cost_margin, self.config.min_gain):
+            return "skipped", (f"skipped: expected gain {plan.expected_gain:,.0f} < cost {plan.cost:,.0f} x margin "
+                               f"{self.config.cost_margin} (min gain {self.config.min_gain:,.0f})")
+        broken = violations(plan, limits, now)
+        if broken:
+            return "rejected", "refused by the local guardrail mirror: " + "; ".join(broken)
+        ok, reason, _ = self.sender.simulate(self.call_for(plan))
+        if not ok:
+            return "rejected", f"simulation reverted: {reason}"
+        return None, "checked and simulated"
+
+    def _record_plan(self, plan: Plan, state: str, why: str) -> None:
+        if self.store.plan(plan.id) is None:
+            self.store.add_plan(plan.id, plan.vault, plan.kind.value, plan.model_dump(mode="json"), state,
+                                plan.reasons + [why], plan.expected_gain, plan.cost)
+
+    def _send(self, plan: Plan) -> str:
+        call = self.call_for(plan)
+        ok, reason, gas = self.sender.simulate(call)
+        if not ok:
+            self.store.update_plan(plan.id, state="rejected", error=reason)
+            return "rejected"
+        try:
+            return self.sender.send(plan.id, call, int(gas * 1.25))
+        except ExecutionError as exc:
+            self.store.update_plan(plan.id, state="failed", error=str(exc))
+            return "failed"
+
+    def approve(self, plan_id: str, who: str) -> str:
+        row = self.store.plan(plan_id)
+        if row is None:
+            raise ExecutionError(f"no plan {plan_id}: list plans with `alp history`")
+        if row["state"] != "awaiting_approval":
+            raise ExecutionError(f"plan {plan_id} is {row['state']}, not awaiting approval")
+        plan = Plan.model_validate(row["body"])
+        limits = VaultLimits.read(self.vault)
+        broken = violations(plan, limits, chain.blocks.head.timestamp)
+        if broken:  # the world moved since the plan was made: refuse rather than send a stale plan
+            self.store.update_plan(plan_id, state="rejected", error="; ".join(broken))
+            return "rejected"
+        self.store.update_plan(plan_id, state="approved", approved_by=who)
+        return self._send(plan)
+
+
+def limits_vault(keeper: Keeper) -> str:
+    return keeper.vault.address
+
+
+def _bytes(data: Any) -> bytes:
+    return bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
+
+
+def _pool_type():
+    from keeper.localnet.artifacts import uniswap_contract
+
+    return uniswap_contract("UniswapV3Pool").contract_type
+
+
+def _funding_swap(strategy: Any, view: StrategyView, lower: int, upper: int) -> tuple[bool, int]:
+    """The swap that turns the strategy's holdings into the new range's token mix at the current price."""
+    from keeper.univ3.liquidity import amounts_for_liquidity
+    from keeper.univ3.ticks import sqrt_price_x96_at_tick
+
+    sp = view.pool.sqrt_price_x96
+    held0, held1, _, _ = strategy.positionAmounts()
+    asset_is_0 = strategy.assetIsToken0()
+    asset = project.TestToken.at(strategy.asset()).balanceOf(strategy)
+    paired = project.TestToken.at(strategy.pairedToken()).balanceOf(strategy)
+    bal0 = held0 + (asset if asset_is_0 else paired)
+    bal1 = held1 + (paired if asset_is_0 else asset)
+    unit0, unit1 = amounts_for_liquidity(sp, sqrt_price_x96_at_tick(lower), sqrt_price_x96_at_tick(upper), 10**18)
+    price = (sp / 2**96) ** 2  # token1 per token0
+    value1 = bal0 * price + bal1
+    unit_value1 = unit0 * price + unit1
+    want1 = value1 * unit1 / unit_value1 if unit_value1 else 0
+    if bal1 > want1:  # too much token1: sell the excess for token0
+        return False, int((bal1 - want1) * 0.999)
+    return True, int((want1 - bal1) / price * 0.999) if price else 0

@@ -1,0 +1,50 @@
+"""What the keeper intends to do, as data: recorded before anything is sent, shown to approvers, replayed on
+restart."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import Enum
+
+from pydantic import BaseModel, Field
+
+
+class PlanKind(str, Enum):
+    rebalance = "rebalance"  # vault.rebalance(targets, deadline)
+    rerange = "rerange"  # strategy.rebalanceRange(lower, upper, zeroForOne, amountIn, deadline)
+
+
+class Target(BaseModel):
+    strategy: str
+    current_debt: int
+    target_debt: int
+
+
+class Rerange(BaseModel):
+    strategy: str
+    lower: int
+    upper: int
+    zero_for_one: bool
+    amount_in: int
+
+
+class Plan(BaseModel):
+    vault: str
+    kind: PlanKind
+    targets: list[Target] = Field(default_factory=list)
+    rerange: Rerange | None = None
+    reasons: list[str]
+    expected_gain: float = Field(description="asset units over the optimizer's horizon")
+    cost: float = Field(description="asset units: gas of the move")
+    created_at: int
+
+    @property
+    def id(self) -> str:
+        """Content-addressed: the same intent at the same time is the same plan, so a retry cannot duplicate it."""
+        body = json.dumps(self.model_dump(mode="json", exclude={"reasons"}), sort_keys=True)
+        return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+    @property
+    def turnover(self) -> int:
+        return sum(abs(t.target_debt - t.current_debt) for t in self.targets)

@@ -1,0 +1,91 @@
+"""Reads pools, strategies and the vault from the chain in JSON-RPC batches: one HTTP request carries hundreds of
+calls, so observing a thousand pools costs a handful of round trips instead of thousands.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from web3 import Web3
+
+from keeper.localnet.artifacts import uniswap_contract
+
+BATCH_SIZE = 500
+TWAP_SECONDS = 1_800
+
+
+class PoolState(BaseModel):
+    address: str
+    sqrt_price_x96: int
+    tick: int
+    liquidity: int
+    fee_growth0: int
+    fee_growth1: int
+    twap_tick: int | None  # None when the oracle does not reach back TWAP_SECONDS
+
+
+class ChainReader:
+    """Batched eth_calls with a count of the HTTP round trips they took."""
+
+    def __init__(self, web3: Web3) -> None:
+        self.web3 = web3
+        self.requests = 0
+        self._pool_abi = uniswap_contract("UniswapV3Pool").contract_type.model_dump(mode="json")["abi"]
+
+    def call_many(self, calls: list[Any]) -> list[Any]:
+        """Executes contract function calls in batches; a failed call yields its exception instead of a value."""
+        results: list[Any] = []
+        for start in range(0, len(calls), BATCH_SIZE):
+            chunk = calls[start:start + BATCH_SIZE]
+            with self.web3.batch_requests() as batch:
+                for fn in chunk:
+                    batch.add(fn)
+                self.requests += 1
+                results.extend(batch.execute())
+        return results
+
+    def pools(self, addresses: Iterable[str]) -> list[PoolState]:
+        addresses = list(addresses)
+        contracts = [self.web3.eth.contract(address=Web3.to_checksum_address(a), abi=self._pool_abi) for a in addresses]
+        calls = []
+        for c in contracts:
+            f = c.functions
+            calls += [f.slot0(), f.liquidity(), f.feeGrowthGlobal0X128(), f.feeGrowthGlobal1X128(),
+                      f.observe([TWAP_SECONDS, 0])]
+        values = self.call_many(calls)
+        out = []
+        for i, address in enumerate(addresses):
+            slot0, liquidity, g0, g1, observed = values[5 * i:5 * i + 5]
+            twap = None
+            if not isinstance(observed, Exception) and observed is not None:
+                cumulatives = observed[0]
+                twap = math.floor((cumulatives[1] - cumulatives[0]) / TWAP_SECONDS)
+            out.append(PoolState(address=address, sqrt_price_x96=slot0[0], tick=slot0[1], liquidity=liquidity,
+                                 fee_growth0=g0, fee_growth1=g1, twap_tick=twap))
+        return out
+
+
+@dataclass
+class PoolFeatures:
+    """What two observations of a pool say about its fees: a full-range position's fee APR over the interval."""
+
+    base_fee_apr: float
+    seconds: int
+
+
+def fee_apr_between(before: dict, after: dict) -> PoolFeatures | None:
+    """Fee APR from fee-growth accumulators between two observations (wrapping arithmetic like the pool's)."""
+    seconds = after["t"] - before["t"]
+    if seconds <= 0:
+        return None
+    wrap = 1 << 256
+    growth0 = (int(after["fee_growth0"]) - int(before["fee_growth0"])) % wrap / 2**128  # token0 per unit liquidity
+    growth1 = (int(after["fee_growth1"]) - int(before["fee_growth1"])) % wrap / 2**128
+    sqrt_price = int(after["sqrt_price_x96"]) / 2**96
+    # Per unit of liquidity: fees in token1 terms over the value a unit of full-range liquidity holds (2 sqrt P).
+    fees_token1 = growth0 * sqrt_price**2 + growth1
+    return PoolFeatures(base_fee_apr=fees_token1 / (2 * sqrt_price) * 365 * 24 * 3600 / seconds, seconds=seconds)
