@@ -113,10 +113,11 @@ class Keeper:
         for view in views:
             if view.kind == "univ3":
                 history = self.store.observations(view.pool.address, limit=200)
-                if len(history) < 2:
+                earlier = [h for h in history if h["t"] < history[-1]["t"]] if history else []
+                fees = fee_apr_between(earlier[-1], history[-1]) if earlier else None
+                if fees is None:
                     view.reasons.append("not enough pool history yet: expected return 0")
                     continue
-                fees = fee_apr_between(history[-2], history[-1])
                 ticks = [h["twap_tick"] if h.get("twap_tick") is not None else h["tick"] for h in history]
                 seconds = max((history[-1]["t"] - history[0]["t"]) / max(len(history) - 1, 1), 1)
                 vol = realised_volatility(ticks, steps_per_year=365 * 24 * 3600 / seconds) if len(ticks) > 2 else 0.8
@@ -160,7 +161,9 @@ class Keeper:
         result = allocate(ops, min_idle=limits.min_idle_bps / BPS, max_turnover=limits.max_turnover_bps / BPS)
         targets = []
         for v in views:
-            target = int(result.weights[v.address] * total)
+            exact = result.weights[v.address] * total
+            # Round every move towards no move, so rounding can never push a plan past the turnover or cap bounds.
+            target = math.ceil(exact) if exact < v.debt else math.floor(exact)
             if abs(target - v.debt) * BPS > DUST_BPS * total:
                 targets.append(Target(strategy=v.address, current_debt=v.debt, target_debt=target))
         gain = sum((t.target_debt - t.current_debt) * next(v.expected_apr for v in views if v.address == t.strategy)

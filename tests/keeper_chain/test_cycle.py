@@ -1,0 +1,120 @@
+"""The keeper's cycle on the real local market: it explains itself, refuses moves that do not pay, waits for
+approval when told to, and moves capital towards the pool whose volume rises."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+from click.testing import CliRunner
+
+from keeper.cycle import Keeper
+
+from .conftest import HOUR, USDC, rebalances
+
+WETH = 10**18
+
+
+def _trade(world, fee: int, rounds: int, size: int = 200 * WETH) -> None:
+    """Real two-way volume in one pool: WETH in, then the USDC received back in."""
+    market, trader = world["market"], world["trader"]
+    for _ in range(rounds):
+        before = market.tokens["USDC"].balanceOf(trader)
+        market.swap_exact_in(trader, "WETH", "USDC", fee, size)
+        got = market.tokens["USDC"].balanceOf(trader) - before
+        market.swap_exact_in(trader, "USDC", "WETH", fee, got)
+
+
+def _history(keeper: Keeper, world, chain, busy_fee: int) -> None:
+    """Observations an hour apart with trading in `busy_fee`'s pool and interest in the lending market."""
+    for _ in range(2):
+        keeper.cycle(dry_run=True)
+        _trade(world, busy_fee, rounds=3)
+        world["usdc"].mint(world["source"], 5 * USDC, sender=world["deployer"])
+        chain.pending_timestamp += HOUR
+        chain.mine()
+
+
+def test_once_dry_run__prints_a_plan_with_reasons__sends_nothing(world, config, chain, tmp_path):
+    start = chain.blocks.head.number
+    settings = config(mode="dry-run")
+    keeper = Keeper(settings, world["keeper"])
+    first = keeper.cycle()
+    assert first.state == "no-action" and any("not enough" in r for r in first.reasons)
+    _history(keeper, world, chain, busy_fee=500)
+    path = tmp_path / "keeper.yaml"
+    path.write_text(yaml.safe_dump(settings.model_dump(mode="json")))
+    result = CliRunner().invoke(__import__("keeper.commands", fromlist=["once"]).once,
+                                ["--config", str(path), "--dry-run", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["state"] == "dry-run" and body["plan"]["kind"] == "rebalance"
+    reasons = " ".join(body["reasons"])
+    assert "fee APR" in reasons and "expected gain" in reasons and "dry run" in reasons
+    print("\n" + "\n".join(body["reasons"]))
+    assert rebalances(world["vault"], start) == 0
+
+
+def test_gain_below_cost__skipped_with_reason(world, config, chain):
+    keeper = Keeper(config(min_gain=10**15), world["keeper"])
+    _history(keeper, world, chain, busy_fee=500)
+    result = keeper.cycle()
+    assert result.state == "skipped" and "expected gain" in result.reasons[-1]
+
+
+def test_approval_mode__sends_nothing_until_approved(world, config, chain):
+    start = chain.blocks.head.number
+    keeper = Keeper(config(mode="approval"), world["keeper"])
+    _history(keeper, world, chain, busy_fee=500)
+    result = keeper.cycle()
+    assert result.state == "awaiting_approval"
+    assert rebalances(world["vault"], start) == 0
+    assert keeper.approve(result.plan.id, who="operator") == "confirmed"
+    assert rebalances(world["vault"], start) == 1
+    assert keeper.store.plan(result.plan.id)["approved_by"] == "operator"
+
+
+def test_volume_moves__capital_follows_the_busier_pool(world, config, chain):
+    vault = world["vault"]
+    s500, s3000 = world["strategies"]["univ3-500"], world["strategies"]["univ3-3000"]
+    keeper = Keeper(config(), world["keeper"])
+    _history(keeper, world, chain, busy_fee=500)
+    assert keeper.cycle().state == "confirmed"
+    first = vault.strategies(s500).currentDebt, vault.strategies(s3000).currentDebt
+    assert first[0] > first[1], "volume in the 0.05 % pool: capital goes there first"
+    # The 0.05 % pool goes quiet and the 0.3 % pool trades.
+    for _ in range(2):
+        keeper.cycle(dry_run=True)
+        _trade(world, 3000, rounds=3)
+        chain.pending_timestamp += HOUR
+        chain.mine()
+    result = keeper.cycle()
+    second = vault.strategies(s500).currentDebt, vault.strategies(s3000).currentDebt
+    assert second[1] > first[1] and second[0] < first[0]
+    # The turnover guardrail (50 % per move) spreads the shift over moves an interval apart: the next one finishes it.
+    _trade(world, 3000, rounds=3)
+    chain.pending_timestamp += HOUR
+    chain.mine()
+    last = keeper.cycle()
+    third = vault.strategies(s500).currentDebt, vault.strategies(s3000).currentDebt
+    print(f"\ndebt 0.05 % / 0.3 % pools: {first} -> {second} -> {third}; last cycle {last.state}: {last.reasons}")
+    assert third[0] < second[0] // 2 and third[1] >= second[1]
+
+
+def test_new_capital_in_a_pool_strategy__keeper_places_the_range(world, config, chain):
+    keeper = Keeper(config(), world["keeper"])
+    _history(keeper, world, chain, busy_fee=500)
+    assert keeper.cycle().state == "confirmed"  # the vault's allocation first
+    s500 = world["strategies"]["univ3-500"]
+    assert world["vault"].strategies(s500).currentDebt > 0 and s500.liquidity() == 0
+    for _ in range(3):  # then, once the allocation rests, the range
+        _trade(world, 500, rounds=1)
+        chain.pending_timestamp += HOUR
+        chain.mine()
+        result = keeper.cycle()
+        if result.plan is not None and result.plan.kind.value == "rerange":
+            break
+    assert result.plan.kind.value == "rerange" and result.state == "confirmed", result.reasons
+    assert "holds no position yet" in " ".join(result.reasons)
+    assert s500.liquidity() > 0
+    assert s500.tickLower() < world["market"].pool("WETH", "USDC", 500).slot0().tick < s500.tickUpper()
