@@ -67,7 +67,7 @@ class Keeper:
         self.reader = ChainReader(self.web3)
         self.profile = risk_profile(config.profile)
         types = [project.Vault.contract_type, project.UniswapV3Strategy.contract_type,
-                 project.ERC4626Adapter.contract_type, ]
+                 project.ERC4626Adapter.contract_type, project.TestToken.contract_type]
         self.sender = Sender(self.store, account, self.web3, types, max_fee_gwei=config.max_fee_gwei,
                              priority_fee_gwei=config.priority_fee_gwei,
                              confirm_timeout=config.confirm_timeout_seconds, hook=hook)
@@ -80,13 +80,10 @@ class Keeper:
         views: list[StrategyView] = []
         univ3 = {}
         for address, s in limits.strategies.items():
-            strategy = Contract(address, contract_type=project.UniswapV3Strategy.contract_type)
-            try:
-                pool = strategy.pool()
-                kind = "univ3"
-                univ3[address] = (strategy, pool)
-            except Exception:  # not a Uniswap strategy: an ERC-4626 adapter
-                kind = "erc4626"
+            pool = self._pool_of(address)
+            kind = "univ3" if pool else "erc4626"
+            if pool:
+                univ3[address] = (Contract(address, contract_type=project.UniswapV3Strategy.contract_type), pool)
             erc = project.ERC4626Adapter.at(address)
             value = erc.convertToAssets(erc.balanceOf(self.vault))
             views.append(StrategyView(address=address, kind=kind, debt=s.current_debt, value=value))
@@ -106,6 +103,15 @@ class Keeper:
             self.store.record_observation(cycle_id, now, view.kind, view.address, data)
         self.store.record_observation(cycle_id, now, "vault", self.vault.address, limits.model_dump(mode="json"))
         return limits, views
+
+    def _pool_of(self, address: str) -> str | None:
+        """The Uniswap pool of a range strategy; None for any other strategy (asked with a raw call, quietly)."""
+        selector = bytes.fromhex("16f0115b")  # pool()
+        try:
+            raw = self.web3.eth.call({"to": address, "data": selector})
+        except Exception:  # no such function: an ERC-4626 adapter or another kind of strategy
+            return None
+        return Web3.to_checksum_address(raw[-20:]) if len(raw) == 32 else None
 
     # ------------------------------------------------------------------ estimate and assess
 
@@ -171,10 +177,12 @@ class Keeper:
         if targets:
             targets.sort(key=lambda t: int(t.strategy, 16))
             cost = self._gas_cost(REBALANCE_GAS)
-            moves = ", ".join(f"{t.strategy[:10]} {t.current_debt} -> {t.target_debt}" for t in targets)
+            unit = 10 ** project.TestToken.at(self.vault.asset()).decimals()
+            moves = ", ".join(f"{t.strategy[:10]} {t.current_debt / unit:,.0f} -> {t.target_debt / unit:,.0f}"
+                              for t in targets)
             plan = Plan(vault=limits_vault(self), kind=PlanKind.rebalance, targets=targets,
-                        reasons=reasons + [f"rebalance {moves}: expected gain {gain:,.0f} over "
-                                           f"{HORIZON_YEARS * 365:.0f} days vs cost {cost:,.0f}"],
+                        reasons=reasons + [f"rebalance {moves}: expected gain {gain / unit:,.2f} over "
+                                           f"{HORIZON_YEARS * 365:.0f} days vs cost {cost / unit:,.2f}"],
                         expected_gain=gain, cost=cost, created_at=now)
             return plan, plan.reasons
         rerange = self._rerange(views, now, reasons)

@@ -1,31 +1,58 @@
-"""`alp demo`: starts a local anvil, runs the scenario, prints what happened, and stops the chain."""
+"""`alp demo`: the main job on a local anvil it starts and stops itself (Ctrl-C included).
+
+Default: real history replayed onto a local Uniswap V3 market, the ALP keeper managing one vault through it, a
+static control vault beside it, and the dashboard live while it runs. `--tour`: the short guided vault tour.
+"""
 
 from __future__ import annotations
 
 import json
+import time
+from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 LOCAL_NETWORK = "ethereum:local:foundry"
+DEMO_STORE = Path(".alp/demo.sqlite")
+DASHBOARD_EVERY_HOURS = 6
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the final state as JSON instead of tables.")
-def demo(as_json: bool) -> None:
-    """Deploy the vault with two strategies on a fresh local chain, deposit, rebalance, harvest, withdraw."""
+@click.option("--days", default=30, show_default=True, help="Days of real hourly history to replay.")
+@click.option("--profile", default="balanced", show_default=True,
+              type=click.Choice(["stable_income", "balanced", "aggressive", "diversified"]))
+@click.option("--data", default=None, help="Data folder laid out like shared/data (default: ../shared/data).")
+@click.option("--dashboard/--no-dashboard", default=True, help="Serve the dashboard while the demo runs.")
+@click.option("--port", default=8765, show_default=True, help="Dashboard port (0: any free port).")
+@click.option("--keep-running", is_flag=True, help="Leave chain, keeper and dashboard up until Ctrl-C.")
+@click.option("--tour", is_flag=True, help="Run the short guided vault tour instead (deposit → withdraw).")
+@click.option("--json", "as_json", is_flag=True, help="Print the final comparison as JSON.")
+def demo(days, profile, data, dashboard, port, keep_running, tour, as_json) -> None:
+    """Replay real market history with the ALP keeper against a static control, and print the comparison."""
     from ape import networks
     from ape.logging import logger
 
+    logger.set_level("ERROR")
+    console = Console(quiet=as_json)
+    console.print(f"Starting a local anvil ({LOCAL_NETWORK}); it stops when the demo ends or on Ctrl-C.")
+    try:
+        with networks.parse_network_choice(LOCAL_NETWORK):
+            if tour:
+                _tour(console, as_json)
+                return
+            _replay_demo(console, days, profile, data, dashboard, port, keep_running, as_json)
+    except KeyboardInterrupt:
+        console.print("interrupted: local chain and dashboard stopped")
+    console.print("Local chain stopped. Done.")
+
+
+def _tour(console: Console, as_json: bool) -> None:
     from keeper.demo.vault_tour import Step, run_tour
 
-    console = Console()
-    logger.set_level("ERROR")  # the narration below says what each transaction did
-
     def say(step: Step) -> None:
-        if as_json:
-            return
         table = Table(title=step.title, show_header=False, title_justify="left")
         table.add_column(style="bold")
         table.add_column()
@@ -33,12 +60,82 @@ def demo(as_json: bool) -> None:
             table.add_row(key, value)
         console.print(table)
 
-    if not as_json:
-        console.print(f"Starting a local anvil ({LOCAL_NETWORK}); it stops when the demo ends or on Ctrl-C.")
-    # The provider context starts anvil and always stops it on exit, including on Ctrl-C.
-    with networks.parse_network_choice(LOCAL_NETWORK):
-        final = run_tour(say)
+    final = run_tour(say)
     if as_json:
         click.echo(json.dumps(final, indent=2))
-    else:
-        console.print("Local chain stopped. Done.")
+
+
+def _replay_demo(console, days, profile, data, dashboard, port, keep_running, as_json) -> None:
+    from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
+    from keeper.dashboard.ranges import RangeTracks
+    from keeper.dashboard.server import DashboardServer
+    from keeper.demo.replay_demo import run_demo
+
+    state: dict = {}
+
+    def ready(world: dict) -> None:
+        store = world["keeper"].store
+        labels = lambda side: {s.address: label for label, s in side.strategies.items()}  # noqa: E731
+        pools = {k: s for k, s in world["alp"].strategies.items() if k.startswith("WETH/USDC")}
+        ranges = RangeTracks(pools, {k: k + " pool" for k in pools}, (6, 18))
+        feed = ChainFeed(WatchedVault(world["alp"].vault, "ALP vault", labels(world["alp"])),
+                         control=WatchedVault(world["control"].vault, "static control", labels(world["control"])),
+                         chain_name="local anvil (replay)", decision_reasons=store.reasons_for_transaction,
+                         keeper_interval=6 * 3_600, ranges=ranges)
+        feed.refresh()
+        state["feed"] = feed
+        if dashboard:
+            server = DashboardServer(feed.snapshot, port=port).start()
+            state["server"] = server
+            console.print(f"dashboard: {server.url}")
+
+    with Progress(TextColumn("replaying"), BarColumn(), TextColumn("{task.completed}/{task.total} h"),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("replay", total=days * 24)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            if "feed" in state and done % DASHBOARD_EVERY_HOURS == 0:
+                state["feed"].refresh()
+
+        try:
+            result = run_demo(days, profile, store=DEMO_STORE, say=lambda m: bar.console.print(m),
+                              progress=progress, on_ready=ready, data=data)
+        except FileNotFoundError as exc:
+            raise click.ClickException(str(exc)) from None
+    if "feed" in state:
+        state["feed"].refresh()
+    try:
+        if as_json:
+            click.echo(json.dumps({"days": result.days, "alp": result.alp, "control": result.control,
+                                   "rebalances": result.rebalances, "seconds": round(result.seconds, 1)}, indent=2))
+        else:
+            _print_comparison(console, result)
+        if keep_running:
+            console.print("keeping chain and dashboard up; Ctrl-C to stop")
+            while True:
+                time.sleep(1)
+    finally:
+        if "server" in state:
+            state["server"].stop()
+
+
+def _print_comparison(console: Console, result) -> None:
+    table = Table(title=f"After {result.days} days of real history ({result.seconds:.0f} s)")
+    table.add_column("")
+    table.add_column("ALP vault (keeper)", justify="right")
+    table.add_column("static control", justify="right")
+    rows = [("vault value (USDC)", "vault_value", "{:,.2f}"), ("share price", "share_price", "{:.6f}"),
+            ("profit incl. locked (USDC)", "profit", "{:+,.2f}"), ("pool fees collected (USDC)", "pool_fees_collected", "{:,.2f}"),
+            ("lending interest (USDC)", "lending_interest", "{:,.2f}"),
+            ("impermanent loss, swaps, inventory (USDC)", "price_effect", "{:+,.2f}"),
+            ("gas paid (ETH)", "gas_paid_eth", "{:.5f}"), ("gas paid (USD)", "gas_paid_usd", "{:,.2f}")]
+    for label, key, fmt in rows:
+        table.add_row(label, fmt.format(result.alp[key]), fmt.format(result.control[key]))
+    for name in result.alp["allocation"]:
+        table.add_row(f"allocation: {name}", f"{result.alp['allocation'][name]:,.0f}",
+                      f"{result.control['allocation'].get(name, 0):,.0f}")
+    console.print(table)
+    console.print(f"keeper moves ({len(result.rebalances)}):")
+    for move in result.rebalances:
+        console.print(f"  {move['kind']} {move['id']}: {move['reason']}")

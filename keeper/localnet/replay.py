@@ -130,17 +130,26 @@ def replay(
     trader: Any,
     *,
     progress: Callable[[int, int], None] | None = None,
+    followers: list[tuple[ContractInstance, float]] = (),
+    on_step: Callable[[int], None] | None = None,
 ) -> ReplayReport:
-    """Replays `history` (already resampled to its step, e.g. hourly) onto `pool`, one step per row."""
+    """Replays `history` (already resampled to its step, e.g. hourly) onto `pool`, one step per row.
+
+    followers: other pools of the same pair that arbitrage keeps at the same price, each trading the given share
+    of the step's volume. on_step(i) runs after step i's trading (the demo's keeper and harvests run there).
+    """
     started = time.perf_counter()
     targets = local_ticks(history, market, pool)
     fast = _FastTrader(market, pool, trader)
+    others = [(_FastTrader(market, p, trader), share) for p, share in followers]
     sym0, sym1 = fast.tokens
     d0, d1 = market.decimals(sym0), market.decimals(sym1)
     real0 = history.info.token0.symbol
     report = ReplayReport(pool=f"{sym0}/{sym1}/{fast.fee}", series=history.name)
     # Align the pool with the series before it starts, so the first step is not a jump from the seeded price.
     fast.move_to_tick(int(targets[0]))
+    for other, _ in others:
+        other.move_to_tick(int(targets[0]))
     t0 = chain.pending_timestamp
     base = int(history.timestamps[0])
     for i, target in enumerate(targets):
@@ -167,10 +176,19 @@ def replay(
                 in0, in1, _ = fast.swap(False, got1)
                 done += value(in0, in1)
             swaps += 2
+        for other, share in others:
+            other.move_to_tick(int(target))
+            round_trip = int(wanted * share / 2 / price * 10**d0)
+            if round_trip > 0:
+                _, _, got1 = other.swap(True, round_trip)
+                if got1 > 0:
+                    other.swap(False, got1)
         report.steps.append(ReplayStep(
             timestamp=chain.blocks.head.timestamp, target_tick=int(target), reached_tick=int(pool.slot0().tick),
             volume_target=wanted, volume_done=done, swaps=swaps,
         ))
+        if on_step:
+            on_step(i)
         if progress:
             progress(i + 1, len(targets))
     report.seconds = time.perf_counter() - started

@@ -94,6 +94,12 @@ class Store:
         self._run("UPDATE transactions SET status = :s, block = :b, gas_used = :g, revert_reason = :r "
                   "WHERE tx_hash = :h", s=status, b=block, g=gas_used, r=revert_reason, h=tx_hash)
 
+    def reasons_for_transaction(self, tx_hash: str) -> list[str]:
+        """The reasons of the plan a transaction carried out (empty for transactions the keeper did not send)."""
+        row = self._run("SELECT p.reasons FROM transactions t JOIN plans p ON p.id = t.plan_id "
+                        "WHERE lower(t.tx_hash) = lower(:h)", h=tx_hash).first()
+        return json.loads(row[0]) if row else []
+
     def transactions(self, plan_id: str) -> list[dict]:
         rows = self._run("SELECT * FROM transactions WHERE plan_id = :p ORDER BY id", p=plan_id).mappings().all()
         return [dict(r) for r in rows]

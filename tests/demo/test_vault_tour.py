@@ -15,7 +15,7 @@ def _anvils() -> set[int]:
 def test_demo__runs_scenario__reports_profit_and_stops_its_chain():
     before = _anvils()
     done = subprocess.run(
-        [sys.executable, "-m", "keeper.cli", "demo", "--json"], capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "keeper.cli", "demo", "--tour", "--json"], capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr[-2000:]
     final = json.loads(done.stdout[done.stdout.index("{"):])
