@@ -29,7 +29,14 @@ fi
 # anvil from the platform package; the node wrapper in node_modules/.bin leaves defunct processes behind.
 anvil_bin=$(ls node_modules/@foundry-rs/anvil-linux-*/bin/anvil 2>/dev/null | head -n1 || true)
 [ -n "$anvil_bin" ] || fail "anvil binary missing from node_modules/@foundry-rs: run 'rm -rf node_modules && make setup'."
-ln -sf "$ROOT/$anvil_bin" "$TOOLS/bin/anvil"
+# A thin wrapper, not a link: ape-foundry always starts anvil with step tracing, whose memory grows without bound
+# over a long replay (a 14-day demo reached 24 GB); keeping only recent blocks' transactions bounds it.
+rm -f "$TOOLS/bin/anvil"
+cat > "$TOOLS/bin/anvil" <<SH
+#!/bin/sh
+exec "$ROOT/$anvil_bin" --transaction-block-keeper 2048 "\$@"
+SH
+chmod +x "$TOOLS/bin/anvil"
 
 # py-solc-x treats any executable named solc-v<version> in SOLCX_BINARY_PATH as an installed compiler.
 solc_version=$(node -e 'console.log(require("./node_modules/solc/package.json").version)')

@@ -95,8 +95,13 @@ abstract contract BaseStrategy is ERC4626, ReentrancyGuardTransient, IStrategy {
     }
 
     /// @notice The owner's shares, limited by what can be made liquid now.
+    /// @dev All shares when everything they are worth is liquid: converting assets back to shares rounds down and
+    ///      would otherwise leave one share the vault could never redeem, blocking a full exit.
     function maxRedeem(address owner) public view virtual override(ERC4626, IERC4626) returns (uint256) {
-        return Math.min(balanceOf(owner), _convertToShares(maxWithdraw(owner), Math.Rounding.Floor));
+        uint256 shares = balanceOf(owner);
+        uint256 liquid = IERC20(asset()).balanceOf(address(this)) + _freeableAssets();
+        if (_convertToAssets(shares, Math.Rounding.Floor) <= liquid) return shares;
+        return _convertToShares(liquid, Math.Rounding.Floor);
     }
 
     /// @inheritdoc IStrategy

@@ -93,6 +93,16 @@ def _static_allocation(side: VaultSide, pool: Any) -> None:
                                    chain.pending_timestamp + 600, sender=keeper))
 
 
+def _count_keeper_gas(keeper: Keeper, side: VaultSide, counted: set[str]) -> None:
+    """Adds the gas of the keeper's newly confirmed transactions, read while the node still holds their receipts."""
+    for row in keeper.store.plans(("confirmed",)):
+        for tx in keeper.store.transactions(row["id"]):
+            if tx["status"] == "confirmed" and tx["tx_hash"] not in counted:
+                counted.add(tx["tx_hash"])
+                receipt = chain.provider.web3.eth.get_transaction_receipt(tx["tx_hash"])
+                side.gas_wei += receipt["gasUsed"] * receipt["effectiveGasPrice"]
+
+
 def _weth_price(pool: Any, market: Any) -> float:
     from keeper.univ3.ticks import price_at_tick
 
@@ -162,6 +172,8 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
     if on_ready:
         on_ready(dict(alp=alp, control=control, keeper=keeper, market=market))
 
+    counted: set[str] = set()
+
     def step(i: int) -> None:
         for side in (alp, control):  # interest arrives in the lending markets every hour
             balance = usdc.balanceOf(side.source)
@@ -169,6 +181,7 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
                 market.fund(side.source, "USDC", int(balance * LENDING_APR / (365 * 24)))
         if i and i % KEEPER_EVERY_HOURS == 0:
             result = keeper.cycle()
+            _count_keeper_gas(keeper, alp, counted)
             if result.state not in ("no-action",):
                 say(f"hour {i}: keeper {result.state}: {result.reasons[-2] if len(result.reasons) > 1 else ''}")
         if i % HARVEST_EVERY_HOURS == HARVEST_EVERY_HOURS - 1:
@@ -190,10 +203,6 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
 
     replay(market, pool500, series, people["trader"], followers=[(pool3000, FOLLOWER_VOLUME_SHARE)],
            on_step=step, progress=progress)
-    for row in keeper.store.plans(("confirmed",)):
-        for tx in keeper.store.transactions(row["id"]):
-            if tx["status"] == "confirmed" and tx["gas_used"]:
-                alp.gas_wei += tx["gas_used"] * (chain.provider.web3.eth.get_transaction(tx["tx_hash"])["gasPrice"])
     eth_price = float(series_start_price(series.window(int(series.timestamps[-1]), int(series.timestamps[-1]) + 1), "WETH"))
     plans = [{"id": p["id"], "kind": p["kind"], "state": p["state"], "reason": p["reasons"][-2] if len(p["reasons"]) > 1 else ""}
              for p in keeper.store.plans(limit=500) if p["state"] == "confirmed"]

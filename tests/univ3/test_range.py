@@ -90,3 +90,15 @@ def test_rebalance_range__guards(strategy, pool, people, chain):
         strategy.uniswapV3SwapCallback(1, 0, b"", sender=people["attacker"])
     with ape.reverts(strategy.NotPool):
         strategy.uniswapV3MintCallback(1, 0, b"", sender=people["attacker"])
+
+
+def test_vault_exit__full_redeem_of_a_ranged_strategy__leaves_nothing_behind(ranged, vault, people, chain, deployment):
+    """Found by the demo: rounding made maxRedeem one share short, so a rebalance to zero reverted."""
+    assert ranged.maxRedeem(vault) == ranged.balanceOf(vault)
+    # Leaving a range sells the paired token through the pool: more than the default 1 bp of loss per move, so the
+    # admin (timelock) must allow it first; the default refuses it (RebalanceLossExceeded).
+    deployment.admin.call(vault, "setMaxRebalanceLossBps", 10)
+    chain.pending_timestamp += vault.minRebalanceInterval()
+    vault.rebalance([(ranged.address, 0)], deadline(chain), sender=people["keeper"])
+    assert vault.strategies(ranged).currentDebt == 0 and ranged.balanceOf(vault) == 0
+    assert ranged.liquidity() == 0
