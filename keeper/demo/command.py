@@ -7,6 +7,7 @@ static control vault beside it, and the dashboard live while it runs. `--tour`: 
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 LOCAL_NETWORK = "ethereum:local:foundry"
-DEMO_STORE = Path(".alp/demo.sqlite")
+# One store per run: two demos at once (a person and a test, say) must not delete each other's records.
+DEMO_STORE = Path(f".alp/demo-{os.getpid()}.sqlite")
 DASHBOARD_EVERY_HOURS = 6
 
 

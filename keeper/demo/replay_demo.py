@@ -31,6 +31,7 @@ LENDING_APR = 0.04
 KEEPER_EVERY_HOURS = 6
 HARVEST_EVERY_HOURS = 24
 CONTROL_HALF_WIDTH = 0.10
+ALICE_MAX_LOSS_BPS = 100
 FOLLOWER_VOLUME_SHARE = 0.3  # the 0.3 % pool trades this share of the 0.05 % pool's volume
 
 
@@ -203,6 +204,26 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
 
     replay(market, pool500, series, people["trader"], followers=[(pool3000, FOLLOWER_VOLUME_SHARE)],
            on_step=step, progress=progress)
+    # Alice leaves both vaults at the end, accepting at most 1 % of loss on what must be unwound from strategies.
+    withdrawals = {}
+    from keeper.execute.revert import decode_revert
+
+    types = [project.Vault.contract_type, project.UniswapV3Strategy.contract_type]
+    for side in (alp, control):
+        shares = side.vault.balanceOf(people["alice"])
+        data = side.vault.redeem.encode_input(shares, people["alice"], people["alice"], ALICE_MAX_LOSS_BPS)
+        try:  # simulate first: a refused exit is reported without sending (and tracing) a reverting transaction
+            chain.provider.web3.eth.call({"from": people["alice"].address, "to": side.vault.address, "data": data})
+        except Exception as exc:
+            raw = getattr(exc, "data", None)
+            withdrawals[side.name] = "refused: " + decode_revert(raw if isinstance(raw, (str, bytes)) else None, types)
+            continue
+        before = usdc.balanceOf(people["alice"])
+        side.vault.redeem(shares, people["alice"], people["alice"], ALICE_MAX_LOSS_BPS, sender=people["alice"])
+        withdrawals[side.name] = (usdc.balanceOf(people["alice"]) - before) / USDC
+    say(f"alice redeemed everything (max loss {ALICE_MAX_LOSS_BPS / 100:.0f} %): "
+        + ", ".join(f"{k}: {v:,.2f} USDC" if isinstance(v, float) else f"{k}: {v}" for k, v in withdrawals.items())
+        + f" (deposited {DEPOSITS['alice']:,} in each)")
     eth_price = float(series_start_price(series.window(int(series.timestamps[-1]), int(series.timestamps[-1]) + 1), "WETH"))
     plans = [{"id": p["id"], "kind": p["kind"], "state": p["state"], "reason": p["reasons"][-2] if len(p["reasons"]) > 1 else ""}
              for p in keeper.store.plans(limit=500) if p["state"] == "confirmed"]
