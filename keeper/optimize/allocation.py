@@ -53,6 +53,11 @@ def allocate(opportunities: list[Opportunity], *, min_idle: float = 0.0, max_tur
         # Infeasible only when the current allocation already breaks a bound the move cannot fix: keep it.
         return Allocation(weights={o.name: o.current for o in opportunities},
                           expected_return=float(r @ current), turnover=0.0)
-    w = np.clip(result.x[:n], 0, None)
+    # HiGHS meets its bounds to within its own tolerance (~1e-7); the vault checks them exactly, so pull the
+    # solution back inside: clip to the caps, then shorten the move along (w - current) to fit the turnover bound.
+    w = np.clip(result.x[:n], 0, caps)
+    moved = float(np.abs(w - current).sum())
+    if moved > max_turnover:
+        w = current + (w - current) * (max_turnover / moved)
     return Allocation(weights={o.name: float(x) for o, x in zip(opportunities, w)},
                       expected_return=float(r @ w), turnover=float(np.abs(w - current).sum()))

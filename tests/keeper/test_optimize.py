@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from keeper.optimize.allocation import Opportunity, allocate
@@ -31,16 +31,17 @@ opportunities = st.lists(
 
 
 @given(opportunities, st.floats(0.0, 0.2), st.floats(0.0, 2.0))
+@example([(1.0, 1.19e-07, 0.0)], 0.0, 0.0)  # once slipped through at the solver's own tolerance
 @settings(max_examples=150, deadline=None)
 def test_allocation__never_exceeds_a_cap_the_budget_or_the_turnover(rows, min_idle, max_turnover):
     total_current = sum(c for _, _, c in rows)
     ops = [Opportunity(name=f"s{i}", expected_return=r, cap=cap, current=min(c, cap) / max(total_current, 1.0))
            for i, (r, cap, c) in enumerate(rows)]
     result = allocate(ops, min_idle=min_idle, max_turnover=max_turnover)
-    eps = 1e-7
+    exact, solver = 1e-12, 1e-7  # caps and turnover are enforced after solving; the budget is the solver's
     for o in ops:
-        assert result.weights[o.name] <= o.cap + eps
-        assert result.weights[o.name] >= -eps
+        assert result.weights[o.name] <= o.cap + exact
+        assert result.weights[o.name] >= -exact
     if result.turnover > 0:  # a solved move (an infeasible start keeps the current weights untouched)
-        assert sum(result.weights.values()) <= 1 - min_idle + eps
-        assert result.turnover <= max_turnover + eps
+        assert sum(result.weights.values()) <= 1 - min_idle + solver
+        assert result.turnover <= max_turnover + exact
