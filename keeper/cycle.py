@@ -24,6 +24,8 @@ from keeper.market.features import realised_volatility
 from keeper.optimize.allocation import Opportunity, allocate
 from keeper.optimize.ranges import HORIZON_YEARS, best_range
 from keeper.risk.profiles import profile as risk_profile
+from keeper.risk.reputation import reputation
+from keeper.risk.score import RiskAssessment, assess
 from keeper.store import Store
 
 BPS = 10_000
@@ -33,6 +35,10 @@ DUST_BPS = 10
 # Gas of a vault rebalance and of a re-range, measured (`python -m bench gas`, `python -m bench univ3_rebalance`):
 # used to cost a plan before simulation gives the exact figure.
 REBALANCE_GAS, RERANGE_GAS = 600_000, 450_000
+# Fee APR is averaged over this much trailing history: one interval's fees swing with one burst of volume, and a
+# keeper chasing them would re-range and re-allocate on noise.
+FEE_WINDOW_SECONDS = 3 * 24 * 3_600
+UNISWAP_V3 = "uniswap-v3"  # the protocol's name in the reputation registry
 
 
 @dataclass
@@ -47,6 +53,7 @@ class StrategyView:
     range: tuple[int, int] | None = None
     liquidity: int = 0
     half_width: float | None = None
+    risk: RiskAssessment | None = None
 
 
 @dataclass
@@ -66,6 +73,7 @@ class Keeper:
         self.web3: Web3 = chain.provider.web3
         self.reader = ChainReader(self.web3)
         self.profile = risk_profile(config.profile)
+        self._symbols: dict[str, list[str]] = {}
         types = [project.Vault.contract_type, project.UniswapV3Strategy.contract_type,
                  project.ERC4626Adapter.contract_type, project.TestToken.contract_type]
         self.sender = Sender(self.store, account, self.web3, types, max_fee_gwei=config.max_fee_gwei,
@@ -115,38 +123,65 @@ class Keeper:
 
     # ------------------------------------------------------------------ estimate and assess
 
-    def estimate(self, views: list[StrategyView]) -> None:
+    def estimate(self, views: list[StrategyView], total_assets: int) -> None:
         for view in views:
+            weight = view.debt / total_assets if total_assets else 0.0
             if view.kind == "univ3":
-                history = self.store.observations(view.pool.address, limit=200)
-                earlier = [h for h in history if h["t"] < history[-1]["t"]] if history else []
-                fees = fee_apr_between(earlier[-1], history[-1]) if earlier else None
-                if fees is None:
-                    view.reasons.append("not enough pool history yet: expected return 0")
-                    continue
-                ticks = [h["twap_tick"] if h.get("twap_tick") is not None else h["tick"] for h in history]
-                seconds = max((history[-1]["t"] - history[0]["t"]) / max(len(history) - 1, 1), 1)
-                vol = realised_volatility(ticks, steps_per_year=365 * 24 * 3600 / seconds) if len(ticks) > 2 else 0.8
-                if vol > self.profile.max_volatility:
-                    view.reasons.append(f"volatility {vol:.0%} above the {self.profile.name.value} limit "
-                                        f"{self.profile.max_volatility:.0%}: excluded")
-                    view.expected_apr = -1.0
-                    continue
-                choice = best_range(fees.base_fee_apr, vol, 0.001, self.profile.il_aversion,
-                                    self.profile.min_half_width)
-                view.expected_apr, view.half_width = choice.net_apr, choice.half_width
-                view.reasons.append(
-                    f"fee APR {choice.fee_apr:.1%} at +-{choice.half_width:.0%} (full-range {fees.base_fee_apr:.1%}), "
-                    f"volatility {vol:.0%}, expected IL {choice.il_apr:.1%}/yr -> net {choice.net_apr:.1%}")
+                self._estimate_pool(view, weight)
             else:
-                history = self.store.observations(view.address, limit=50)
-                if len(history) < 2 or history[-1]["t"] <= history[0]["t"]:
-                    view.reasons.append("not enough share-price history yet: expected return 0")
-                    continue
-                first, last = history[0], history[-1]
-                growth = last["price"] / first["price"] - 1
-                view.expected_apr = growth * 365 * 24 * 3600 / (last["t"] - first["t"])
-                view.reasons.append(f"share price grew {growth:.4%} -> {view.expected_apr:.1%} APR")
+                self._estimate_lending(view, weight)
+
+    def _estimate_pool(self, view: StrategyView, weight: float) -> None:
+        history = self.store.observations(view.pool.address, limit=200)
+        last = history[-1] if history else None
+        window = [h for h in history if last and last["t"] - FEE_WINDOW_SECONDS <= h["t"] < last["t"]]
+        fees = fee_apr_between(window[0], last) if window else None
+        rep = reputation(self._pool_symbols(view.pool.address), UNISWAP_V3)
+        depth = view.liquidity / view.pool.liquidity if view.pool.liquidity else None
+        if fees is None:
+            view.risk = assess(self.profile, weight=weight, reputation=rep, depth_share=depth)
+            view.reasons.append("not enough pool history yet: expected return 0")
+            return
+        ticks = [h["twap_tick"] if h.get("twap_tick") is not None else h["tick"] for h in history]
+        seconds = max((history[-1]["t"] - history[0]["t"]) / max(len(history) - 1, 1), 1)
+        vol = realised_volatility(ticks, steps_per_year=365 * 24 * 3600 / seconds) if len(ticks) > 2 else 0.8
+        choice = best_range(fees.base_fee_apr, vol, 0.001, self.profile.il_aversion, self.profile.min_half_width)
+        view.risk = assess(self.profile, weight=weight, volatility=vol, fee_apr=choice.fee_apr,
+                           il_apr=choice.il_apr, depth_share=depth, reputation=rep)
+        if vol > self.profile.max_volatility:
+            view.reasons.append(f"volatility {vol:.0%} above the {self.profile.name.value} limit "
+                                f"{self.profile.max_volatility:.0%}: excluded")
+            view.expected_apr = -1.0
+            return
+        if rep < self.profile.min_reputation:
+            view.reasons.append(f"reputation {rep:.2f} below the {self.profile.name.value} floor "
+                                f"{self.profile.min_reputation:.2f}: excluded")
+            view.expected_apr = -1.0
+            return
+        view.expected_apr, view.half_width = choice.net_apr, choice.half_width
+        view.reasons.append(
+            f"fee APR {choice.fee_apr:.1%} at +-{choice.half_width:.0%} (full-range {fees.base_fee_apr:.1%} over "
+            f"{fees.seconds / 3600:.0f} h), volatility {vol:.0%}, expected IL {choice.il_apr:.1%}/yr -> net "
+            f"{choice.net_apr:.1%}; risk {view.risk.score:.2f} ({view.risk.binding})")
+
+    def _estimate_lending(self, view: StrategyView, weight: float) -> None:
+        # An arbitrary ERC-4626 source has no registry entry the keeper could look up: the curator vets it when
+        # adding it, so only the vault's concentration in it is scored here.
+        view.risk = assess(self.profile, weight=weight)
+        history = self.store.observations(view.address, limit=50)
+        if len(history) < 2 or history[-1]["t"] <= history[0]["t"]:
+            view.reasons.append("not enough share-price history yet: expected return 0")
+            return
+        first, last = history[0], history[-1]
+        growth = last["price"] / first["price"] - 1
+        view.expected_apr = growth * 365 * 24 * 3600 / (last["t"] - first["t"])
+        view.reasons.append(f"share price grew {growth:.4%} -> {view.expected_apr:.1%} APR")
+
+    def _pool_symbols(self, pool: str) -> list[str]:
+        if pool not in self._symbols:
+            contract = Contract(pool, contract_type=_pool_type())
+            self._symbols[pool] = [project.TestToken.at(t).symbol() for t in (contract.token0(), contract.token1())]
+        return self._symbols[pool]
 
     # ------------------------------------------------------------------ optimize and plan
 
@@ -237,9 +272,10 @@ class Keeper:
                                        f"resumed:{state}", [f"plan {plan_id} resumed after restart: {state}"])
         now = chain.blocks.head.timestamp
         limits, views = self.observe(cycle_id)
-        self.estimate(views)
+        self.estimate(views, limits.total_assets)
         plan, reasons = self.plan(limits, views, now)
-        scores = {v.address: v.expected_apr for v in views}
+        scores = {v.address: {"expected_apr": v.expected_apr, "kind": v.kind,
+                              **(v.risk.model_dump() if v.risk else {})} for v in views}
         inputs = {"total_assets": limits.total_assets, "idle": limits.total_idle, "profile": self.profile.name.value}
         if plan is None:
             self.store.record_decision(cycle_id, now, self.config.vault, inputs, scores, None, "no-action", reasons)

@@ -65,10 +65,13 @@ class ChainFeed:
         risk: Callable[[], list[RiskScore]] | None = None,
         decision_reasons: Callable[[str], list[str]] | None = None,
         keeper_interval: int | None = None,
+        earnings: Callable[[str], tuple[float, float]] | None = None,
     ) -> None:
         self.vault, self.control, self.chain_name = vault, control, chain_name
         self._ranges, self._risk, self._reasons = ranges, risk, decision_reasons
         self._keeper_interval = keeper_interval
+        # vault address -> (fees and interest earned, impermanent loss), from whoever can value them.
+        self._earnings = earnings
         contract = vault.contract
         from ape import Contract
 
@@ -90,11 +93,12 @@ class ChainFeed:
     def refresh(self) -> DashboardSnapshot:
         now = chain.blocks.head.timestamp
         self._read_events()
-        summary = _summary(self.vault, self._asset, self._unit, self._one_share, self._gas_in_asset())
+        summary = self._with_earnings(_summary(self.vault, self._asset, self._unit, self._one_share,
+                                               self._gas_in_asset()))
         self._append(self._history, SeriesPoint(t=now, value=summary.total_assets, share_price=summary.share_price))
         control = None
         if self.control is not None:
-            control = _summary(self.control, self._asset, self._unit, self._one_share, 0.0)
+            control = self._with_earnings(_summary(self.control, self._asset, self._unit, self._one_share, 0.0))
             self._append(self._control_history,
                          SeriesPoint(t=now, value=control.total_assets, share_price=control.share_price))
         assets = {"idle": summary.idle}
@@ -127,6 +131,11 @@ class ChainFeed:
             if self._latest is None:
                 raise LookupError("no snapshot yet: the feed has not read the chain")
             return self._latest
+
+    def _with_earnings(self, summary: VaultSummary) -> VaultSummary:
+        if self._earnings is not None:
+            summary.fees_earned, summary.impermanent_loss = self._earnings(summary.address)
+        return summary
 
     @staticmethod
     def _append(series: list, point: Any) -> None:

@@ -16,18 +16,28 @@ REFRESH_SECONDS = 2.0
 @click.option("--control", "control_address", default=None, help="Address of a static control vault to compare.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=int)
-def dashboard(network: str, vault_address: str, control_address: str | None, host: str, port: int) -> None:
+@click.option("--store", "store_path", default=None, type=click.Path(exists=True, dir_okay=False),
+              help="The keeper's store (e.g. .alp/keeper.sqlite): adds its risk scores and decision reasons.")
+def dashboard(network: str, vault_address: str, control_address: str | None, host: str, port: int,
+              store_path: str | None) -> None:
     """Serve the dashboard of VAULT on http://HOST:PORT/ (reads the chain; never sends a transaction)."""
     from ape import Contract, networks
     from ape.exceptions import ApeException
 
     from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
+    from keeper.dashboard.keeper_feed import risk_from_store
     from keeper.dashboard.server import DashboardServer
+    from keeper.store import Store
 
     try:
         with networks.parse_network_choice(network):
             control = WatchedVault(Contract(control_address), "static control") if control_address else None
-            feed = ChainFeed(WatchedVault(Contract(vault_address), "ALP vault"), control=control, chain_name=network)
+            extras = {}
+            if store_path:
+                store = Store(f"sqlite:///{store_path}")
+                extras = dict(risk=risk_from_store(store), decision_reasons=store.reasons_for_transaction)
+            feed = ChainFeed(WatchedVault(Contract(vault_address), "ALP vault"), control=control, chain_name=network,
+                             **extras)
             feed.refresh()
             with DashboardServer(feed.snapshot, host, port) as server:
                 click.echo(f"dashboard on {server.url} (Ctrl-C to stop)")

@@ -71,7 +71,8 @@ def _replay_demo(console, days, profile, data, dashboard, port, keep_running, as
     from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
     from keeper.dashboard.ranges import RangeTracks
     from keeper.dashboard.server import DashboardServer
-    from keeper.demo.replay_demo import run_demo
+    from keeper.dashboard.keeper_feed import risk_from_store
+    from keeper.demo.replay_demo import earnings, run_demo
 
     state: dict = {}
 
@@ -80,10 +81,12 @@ def _replay_demo(console, days, profile, data, dashboard, port, keep_running, as
         labels = lambda side: {s.address: label for label, s in side.strategies.items()}  # noqa: E731
         pools = {k: s for k, s in world["alp"].strategies.items() if k.startswith("WETH/USDC")}
         ranges = RangeTracks(pools, {k: k + " pool" for k in pools}, (6, 18))
+        sides = {world[k].vault.address: world[k] for k in ("alp", "control")}
         feed = ChainFeed(WatchedVault(world["alp"].vault, "ALP vault", labels(world["alp"])),
                          control=WatchedVault(world["control"].vault, "static control", labels(world["control"])),
                          chain_name="local anvil (replay)", decision_reasons=store.reasons_for_transaction,
-                         keeper_interval=6 * 3_600, ranges=ranges)
+                         keeper_interval=6 * 3_600, ranges=ranges, risk=risk_from_store(store, labels(world["alp"])),
+                         earnings=lambda address: earnings(sides[address], world["deposited"]))
         feed.refresh()
         state["feed"] = feed
         if dashboard:

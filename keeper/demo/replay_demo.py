@@ -112,13 +112,24 @@ def _weth_price(pool: Any, market: Any) -> float:
     return price if token0 == "WETH" else 1 / price
 
 
+def _profit(side: VaultSide, deposited: int) -> float:
+    """Value at the TWAP across strategies, locked profit included, less what was deposited."""
+    vault = side.vault
+    worth = (vault.totalIdle() + sum(s.totalAssets() for s in side.strategies.values()
+                                     if vault.strategies(s).currentDebt > 0)) / USDC
+    return worth - deposited / USDC
+
+
+def earnings(side: VaultSide, deposited: int) -> tuple[float, float]:
+    """(pool fees and lending interest earned, what is left of the profit: impermanent loss, swaps, price moves)."""
+    earned = side.fees + side.interest
+    return earned, _profit(side, deposited) - earned
+
+
 def _summary(side: VaultSide, deposited: int, eth_price: float) -> dict:
     vault = side.vault
     total = vault.totalAssets()
-    # Value at the TWAP across strategies, locked profit included: what the depositors' assets are worth now.
-    worth = (vault.totalIdle() + sum(s.totalAssets() for s in side.strategies.values()
-                                     if vault.strategies(s).currentDebt > 0)) / USDC
-    profit = worth - deposited / USDC
+    profit = _profit(side, deposited)
     return {
         "vault_value": total / USDC,
         "share_price": vault.convertToAssets(10 ** vault.decimals()) / USDC,
@@ -171,7 +182,7 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
                          profile=profile, mode="autonomous", store=str(store), confirm_timeout_seconds=30)
     keeper = Keeper(config, people["keeper"])
     if on_ready:
-        on_ready(dict(alp=alp, control=control, keeper=keeper, market=market))
+        on_ready(dict(alp=alp, control=control, keeper=keeper, market=market, deposited=deposited))
 
     counted: set[str] = set()
 

@@ -4,10 +4,16 @@ traded volume matches the recorded volume scaled to local depth, and chain time 
 Scaling, honestly stated: a local pool has its own depth, so each step's recorded volume is multiplied by the ratio
 of the local pool's active liquidity to the real pool's at that step. Fees per unit of liquidity, which is what an
 LP earns, then match the real pool's; absolute volumes do not and are reported beside the targets.
+
+Where the volume trades matters as much as how much: real volume is many small swaps that keep the price inside the
+step's recorded low..high band, so fees accrue where the liquidity is. The replay trades it the same way: sweeps
+between the band's edges (all in one router multicall per step), never one big swap that would push the price out
+into thin liquidity, where each unit of liquidity would collect fees no real position ever saw.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -54,14 +60,16 @@ class ReplayReport:
         return sum(s.volume_done for s in self.steps) / target if target else 1.0
 
 
-def local_ticks(history: PoolHistory, market: LocalMarket, pool: ContractInstance) -> np.ndarray:
-    """The series' closing prices as ticks of the local pool (token order and decimals may differ)."""
+def local_ticks(history: PoolHistory, market: LocalMarket, pool: ContractInstance,
+                column: str = "close_tick") -> np.ndarray:
+    """A tick column of the series (closing prices by default) as ticks of the local pool (token order and decimals
+    may differ: an inverted pair turns the series' lows into the local highs)."""
     real0, real1 = history.info.token0, history.info.token1
     local0, local1 = market.symbol_of(pool.token0()), market.symbol_of(pool.token1())
     if {real0.symbol, real1.symbol} != {local0, local1}:
         raise ValueError(f"series {history.name} trades {real0.symbol}/{real1.symbol}, the local pool "
                          f"{local0}/{local1}: replay a series onto a pool of the same pair")
-    price0_in_1 = price_at_tick(history.close_tick, real0.decimals, real1.decimals)
+    price0_in_1 = price_at_tick(getattr(history, column), real0.decimals, real1.decimals)
     if real0.symbol != local0:
         price0_in_1 = 1 / price0_in_1
     return np.rint(tick_at_price(price0_in_1, market.decimals(local0), market.decimals(local1))).astype(int)
@@ -87,27 +95,78 @@ class _FastTrader:
             market.fund(trader, symbol, 10 ** (market.decimals(symbol) + 15))
             market.tokens[symbol].approve(market.router, 2**256 - 1, sender=trader)
 
-    def swap(self, zero_for_one: bool, amount_in: int, sqrt_price_limit_x96: int = 0) -> tuple[int, int, int]:
-        """Swaps `amount_in` of token0 (or token1); returns gross token0 in, token1 in, and token1 (or token0) out."""
+    def _swap_call(self, zero_for_one: bool, amount_in: int, sqrt_price_limit_x96: int = 0) -> bytes:
         sym_in, sym_out = self.tokens if zero_for_one else self.tokens[::-1]
         params = (self.market.tokens[sym_in].address, self.market.tokens[sym_out].address, self.fee,
                   self.trader.address, 2**40, amount_in, 0, sqrt_price_limit_x96)
-        data = self.market.router.exactInputSingle.encode_input(params)
+        return bytes(self.market.router.exactInputSingle.encode_input(params))
+
+    def swap(self, zero_for_one: bool, amount_in: int, sqrt_price_limit_x96: int = 0) -> tuple[int, int, int]:
+        """Swaps `amount_in` of token0 (or token1); returns gross token0 in, token1 in, and token1 (or token0) out."""
+        in0, in1, out0, out1 = self._send(self._swap_call(zero_for_one, amount_in, sqrt_price_limit_x96), _SWAP_GAS)
+        return in0, in1, out1 if zero_for_one else out0
+
+    def _send(self, data: bytes, gas: int) -> tuple[int, int, int, int]:
+        """Sends router calldata; returns the pool's gross token0 in, token1 in, token0 out, token1 out."""
         tx = self.web3.eth.send_transaction(
-            {"from": self.trader.address, "to": self.market.router.address, "data": data, "gas": _SWAP_GAS}
+            {"from": self.trader.address, "to": self.market.router.address, "data": data, "gas": gas}
         )
         receipt = self.web3.eth.wait_for_transaction_receipt(tx, poll_latency=0.005)
         if receipt.status != 1:
             raise RuntimeError(f"replay swap reverted in {self.pool.address} (tx {tx.hex()}): the replay stops here")
-        in0 = in1 = out = 0
+        in0 = in1 = out0 = out1 = 0
         pool = self.pool.address.lower()
         for log in receipt.logs:
             if log.address.lower() == pool and bytes(log.topics[0]) == _SWAP_TOPIC:
                 amount0, amount1 = decode(["int256", "int256"], bytes(log.data)[:64])
-                in0 += max(amount0, 0)
-                in1 += max(amount1, 0)
-                out += -min(amount1 if zero_for_one else amount0, 0)
-        return in0, in1, out
+                in0, in1 = in0 + max(amount0, 0), in1 + max(amount1, 0)
+                out0, out1 = out0 - min(amount0, 0), out1 - min(amount1, 0)
+        return in0, in1, out0, out1
+
+    def churn(self, volume: float, low_tick: int, high_tick: int, target_tick: int) -> tuple[int, int, int]:
+        """Trades about `volume` (token1, human) as sweeps between low_tick and high_tick, ending at target_tick.
+
+        The price starts at the target. Sweeping down to the band's low edge, up to its high edge and finally back to
+        the start trades about 2 L (sqrt(high) - sqrt(low)) of token1 per sweep while the active liquidity L holds.
+        Returns gross token0 in, token1 in, and the number of swaps.
+        """
+        start = int(self.pool.slot0().sqrtPriceX96)
+        low = min(sqrt_price_x96_at_tick(low_tick), start)
+        high = max(sqrt_price_x96_at_tick(high_tick), start)
+        if volume <= 0 or low >= start or high <= start:
+            return 0, 0, 0
+        # One sweep across the whole band, simulated: the liquidity inside the band is not the liquidity at the
+        # price (a band can reach into other LPs' ranges), so its volume is measured, not assumed.
+        per_sweep = self._simulated_volume(self._sweeps(1, low, high, target_tick))
+        if per_sweep <= 0:
+            return 0, 0, 0
+        # Whole sweeps, each narrowed to the same share of the band so together they trade the volume wanted.
+        sweeps = min(math.ceil(volume / per_sweep), _MAX_SWEEPS)
+        shrink = min(volume / (per_sweep * sweeps), 1.0)
+        low, high = start - int((start - low) * shrink), start + int((high - start) * shrink)
+        if low >= start or high <= start:
+            return 0, 0, 0
+        calls = self._sweeps(sweeps, low, high, target_tick)
+        in0, in1, _, _ = self._send(self.market.router.multicall.encode_input(calls), len(calls) * _SWAP_GAS_IN_BAND)
+        return in0, in1, len(calls)
+
+    def _sweeps(self, count: int, low: int, high: int, target_tick: int) -> list[bytes]:
+        big0, big1 = (10 ** (self.market.decimals(sym) + 12) for sym in self.tokens)
+        calls = []
+        for _ in range(count):
+            calls += [self._swap_call(True, big0, low), self._swap_call(False, big1, high)]
+        return calls + [self._swap_call(True, big0, sqrt_price_x96_at_tick(target_tick))]
+
+    def _simulated_volume(self, calls: list[bytes]) -> float:
+        """Token1 (human) that `calls` would trade, from the amounts each swap would pay out (an eth_call)."""
+        data = self.market.router.multicall.encode_input(calls)
+        raw = self.web3.eth.call({"from": self.trader.address, "to": self.market.router.address, "data": data,
+                                  "gas": len(calls) * _SWAP_GAS_IN_BAND})
+        d0, d1 = (self.market.decimals(sym) for sym in self.tokens)
+        price = (int(self.pool.slot0().sqrtPriceX96) / 2**96) ** 2 * 10 ** (d0 - d1)  # token0 in token1, human
+        outs = [decode(["uint256"], r)[0] for r in decode(["bytes[]"], bytes(raw))[0]]
+        # Down-swaps pay token1 out, up-swaps token0: alternating, starting and ending with a down-swap.
+        return sum(out / 10**d1 if k % 2 == 0 else out / 10**d0 * price for k, out in enumerate(outs))
 
     def move_to_tick(self, target_tick: int) -> tuple[int, int]:
         current = int(self.pool.slot0().tick)
@@ -121,6 +180,12 @@ class _FastTrader:
 
 # Generous for one exactInputSingle that crosses many initialised ticks; unused gas is not charged.
 _SWAP_GAS = 1_500_000
+# A sweep inside a step's band crosses few initialised ticks: this per swap keeps a multicall under the block limit.
+_SWAP_GAS_IN_BAND = 200_000
+# At most this many sweeps per step (2 swaps each): volume beyond it is left untraded and shows in volume_ratio.
+_MAX_SWEEPS = 60
+# The band is widened by this much so a step whose recorded low and high are equal still has room to trade.
+_BAND_MARGIN_TICKS = 2
 
 
 def replay(
@@ -140,6 +205,8 @@ def replay(
     """
     started = time.perf_counter()
     targets = local_ticks(history, market, pool)
+    lows, highs = (local_ticks(history, market, pool, column) for column in ("low_tick", "high_tick"))
+    lows, highs = np.minimum(lows, highs), np.maximum(lows, highs)
     fast = _FastTrader(market, pool, trader)
     others = [(_FastTrader(market, p, trader), share) for p, share in followers]
     sym0, sym1 = fast.tokens
@@ -167,22 +234,13 @@ def replay(
         wanted = (real_v0 / 10**d0 * price + real_v1 / 10**d1) * scale
         in0, in1 = fast.move_to_tick(int(target))
         done, swaps = value(in0, in1), int(in0 + in1 > 0)
-        amount0 = int((wanted - done) / 2 / price * 10**d0)
-        if amount0 > 0:
-            # A round trip: token0 in, then what came out goes back in; the price ends where it was, up to fees.
-            in0, in1, got1 = fast.swap(True, amount0)
-            done += value(in0, in1)
-            if got1 > 0:
-                in0, in1, _ = fast.swap(False, got1)
-                done += value(in0, in1)
-            swaps += 2
+        band = (int(lows[i]) - _BAND_MARGIN_TICKS, int(highs[i]) + _BAND_MARGIN_TICKS)
+        in0, in1, count = fast.churn(wanted - done, *band, int(target))
+        done += value(in0, in1)
+        swaps += count
         for other, share in others:
             other.move_to_tick(int(target))
-            round_trip = int(wanted * share / 2 / price * 10**d0)
-            if round_trip > 0:
-                _, _, got1 = other.swap(True, round_trip)
-                if got1 > 0:
-                    other.swap(False, got1)
+            other.churn(wanted * share, *band, int(target))
         report.steps.append(ReplayStep(
             timestamp=chain.blocks.head.timestamp, target_tick=int(target), reached_tick=int(pool.slot0().tick),
             volume_target=wanted, volume_done=done, swaps=swaps,

@@ -124,14 +124,17 @@ function cards(s) {
     ["Share price", fmt(v.share_price, 6)],
     ["Against control", c ? `${fmt(v.total_assets - c.total_assets)} ${v.asset_symbol}` : "–",
       c ? (v.total_assets >= c.total_assets ? "up" : "down") : ""],
-    ["Fees earned", `${fmt(v.fees_earned)} ${v.asset_symbol}`],
-    ["Impermanent loss", `${fmt(v.impermanent_loss)} ${v.asset_symbol}`],
+    ["Fees + interest earned", `${fmt(v.fees_earned)} ${v.asset_symbol}`,
+      "", c ? `control ${fmt(c.fees_earned)}` : ""],
+    ["IL, swaps, price moves", `${fmt(v.impermanent_loss)} ${v.asset_symbol}`,
+      v.impermanent_loss >= 0 ? "up" : "down", c ? `control ${fmt(c.impermanent_loss)}` : ""],
     ["Gas paid", `${fmt(v.gas_paid, 4)} ${v.gas_unit}`],
     ["Rebalances", String(s.decisions.filter((d) => d.status === "confirmed").length)],
   ];
-  box.replaceChildren(...items.map(([label, value, dir]) => {
+  box.replaceChildren(...items.map(([label, value, dir, note]) => {
     const card = el("div", { class: "card" });
     card.append(el("div", { class: "label" }, label), el("div", { class: `value ${dir ? "delta " + dir : ""}` }, value));
+    if (note) card.append(el("div", { class: "muted note" }, note));
     return card;
   }));
 }
@@ -168,7 +171,11 @@ function draw(s) {
   rangeCharts(s.ranges);
   bars("guardrails", s.guardrails.map((g) => ({ label: g.name, fraction: g.limit > 0 ? g.used / g.limit : 0,
     detail: `${fmt(g.used)} / ${fmt(g.limit)} ${g.unit}` })));
-  bars("risk", s.risk.map((r) => ({ label: r.strategy, fraction: r.score, detail: fmt(r.score, 2) })));
+  // Each score is the risk nearest its profile limit (1 = at the limit); the caption names it.
+  bars("risk", s.risk.map((r) => {
+    const [binding] = Object.entries(r.components).sort((a, b) => b[1] - a[1])[0] || [""];
+    return { label: r.strategy, fraction: r.score, detail: `${fmt(r.score, 2)} ${binding.replace("_", " ")}` };
+  }));
   decisions(s.decisions);
   firstLoad = false;
 }
