@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from keeper.config import ConfigError, KeeperConfig, load_config
+from keeper.interrupts import on_interrupt
 
 # Consecutive failed cycles after which `alp run` stops instead of hammering a broken node or contract.
 CIRCUIT_BREAKER = 5
@@ -90,7 +91,8 @@ def run(config_path, network, vault, as_json, cycles):
     done = failures = 0
     with _connected(config):
         keeper = _keeper(config)
-        try:
+        # Stopped between steps or mid-send, the store holds every plan's state: the next run reconciles it.
+        with on_interrupt(lambda: click.echo("keeper stopped")):
             while not cycles or done < cycles:
                 try:
                     result = keeper.cycle()
@@ -104,8 +106,6 @@ def run(config_path, network, vault, as_json, cycles):
                 done += 1
                 if not cycles or done < cycles:
                     time.sleep(config.cycle_seconds)
-        except KeyboardInterrupt:
-            click.echo("keeper stopped")
 
 
 @click.command()

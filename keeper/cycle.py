@@ -209,6 +209,11 @@ class Keeper:
                 targets.append(Target(strategy=v.address, current_debt=v.debt, target_debt=target))
         gain = sum((t.target_debt - t.current_debt) * next(v.expected_apr for v in views if v.address == t.strategy)
                    for t in targets) * HORIZON_YEARS
+        # A holding over its cap (the profile's max weight, or an on-chain cap that was tightened) is brought back
+        # under it whatever the expected gain: a limit is not traded against return.
+        cap_of = {o.name: o.cap for o in ops}
+        over = [v for v in views if (v.debt / total - cap_of[v.address]) * BPS > DUST_BPS]
+        restores = [v for v in over if any(t.strategy == v.address and t.target_debt < v.debt for t in targets)]
         if targets:
             targets.sort(key=lambda t: int(t.strategy, 16))
             cost = self._gas_cost(REBALANCE_GAS)
@@ -217,8 +222,10 @@ class Keeper:
                               for t in targets)
             plan = Plan(vault=limits_vault(self), kind=PlanKind.rebalance, targets=targets,
                         reasons=reasons + [f"rebalance {moves}: expected gain {gain / unit:,.2f} over "
-                                           f"{HORIZON_YEARS * 365:.0f} days vs cost {cost / unit:,.2f}"],
-                        expected_gain=gain, cost=cost, created_at=now)
+                                           f"{HORIZON_YEARS * 365:.0f} days vs cost {cost / unit:,.2f}"]
+                        + [f"{v.address[:10]} holds {v.debt / total:.1%}, over its cap: brought back under it"
+                           for v in restores],
+                        expected_gain=gain, cost=cost, created_at=now, restores_limit=bool(restores))
             return plan, plan.reasons
         rerange = self._rerange(views, now, reasons)
         if rerange is not None:
@@ -294,7 +301,8 @@ class Keeper:
         return CycleResult(cycle_id, plan, state, plan.reasons + [why])
 
     def _vet(self, plan: Plan, limits: VaultLimits, now: int) -> tuple[str | None, str]:
-        if plan.expected_gain < max(plan.cost * self.config.cost_margin, self.config.min_gain):
+        if not plan.restores_limit and plan.expected_gain < max(plan.cost * self.config.cost_margin,
+                                                                self.config.min_gain):
             return "skipped", (f"skipped: expected gain {plan.expected_gain:,.0f} < cost {plan.cost:,.0f} x margin "
                                f"{self.config.cost_margin} (min gain {self.config.min_gain:,.0f})")
         broken = violations(plan, limits, now)

@@ -26,9 +26,15 @@ def derive_alerts(snapshot: DashboardSnapshot) -> list[Alert]:
         elif headroom.fraction >= HEADROOM_WARNING:
             alerts.append(Alert(level="warning", message=f"{headroom.name} at {headroom.fraction:.0%} of its limit."))
     for decision in snapshot.decisions[-5:]:
+        reason = decision.reasons[-1] if decision.reasons else "no reason recorded"
         if decision.status == "reverted":
-            reason = decision.reasons[-1] if decision.reasons else "no reason recorded"
             alerts.append(Alert(level="warning", message=f"Keeper transaction reverted ({decision.action}): {reason}"))
+        elif decision.status in ("rejected", "failed"):
+            alerts.append(Alert(level="warning", message=f"Keeper {decision.action} {decision.status} before it was "
+                                                         f"sent: {reason}"))
+        elif decision.status == "awaiting_approval":
+            alerts.append(Alert(level="info", message=f"Plan {decision.id} ({decision.action}) awaits approval: "
+                                                      f"alp approve {decision.id}"))
     if snapshot.keeper_last_cycle is not None and snapshot.keeper_interval:
         silent = snapshot.generated_at - snapshot.keeper_last_cycle
         if silent > STALL_INTERVALS * snapshot.keeper_interval:

@@ -37,6 +37,14 @@ class WatchedVault:
     strategy_labels: dict[str, str] = field(default_factory=dict)  # address -> human label
 
 
+def _is_range(address: str) -> bool:
+    selector = bytes.fromhex("16f0115b")  # pool(): only a range strategy answers it
+    try:
+        return len(chain.provider.web3.eth.call({"to": address, "data": selector})) == 32
+    except Exception:  # no such function: not a range strategy
+        return False
+
+
 def _summary(watched: WatchedVault, asset: Any, unit: int, one_share: int, gas_paid: float) -> VaultSummary:
     vault = watched.contract
     return VaultSummary(
@@ -66,12 +74,15 @@ class ChainFeed:
         decision_reasons: Callable[[str], list[str]] | None = None,
         keeper_interval: int | None = None,
         earnings: Callable[[str], tuple[float, float]] | None = None,
+        unsent: Callable[[], list[DecisionRow]] | None = None,
     ) -> None:
         self.vault, self.control, self.chain_name = vault, control, chain_name
         self._ranges, self._risk, self._reasons = ranges, risk, decision_reasons
         self._keeper_interval = keeper_interval
         # vault address -> (fees and interest earned, impermanent loss), from whoever can value them.
         self._earnings = earnings
+        # The keeper's plans that never became a transaction (refused, failed, awaiting approval), from its store.
+        self._unsent = unsent
         contract = vault.contract
         from ape import Contract
 
@@ -82,6 +93,7 @@ class ChainFeed:
         self._control_history: list[SeriesPoint] = []
         self._allocation: list[AllocationPoint] = []
         self._decisions: dict[str, DecisionRow] = {}
+        self._univ3: list[Any] | None = None
         self._gas_wei = 0
         self._last_turnover = 0
         self._next_block = _FIRST_BLOCK
@@ -106,7 +118,8 @@ class ChainFeed:
             label = self.vault.strategy_labels.get(address, address[:10])
             assets[label] = self.vault.contract.strategies(address).currentDebt / self._unit
         self._append(self._allocation, AllocationPoint(t=now, assets=assets))
-        decisions = sorted(self._decisions.values(), key=lambda d: d.t)
+        unsent = self._unsent() if self._unsent else []
+        decisions = sorted([*self._decisions.values(), *unsent], key=lambda d: d.t)
         snapshot = DashboardSnapshot(
             generated_at=now,
             chain=self.chain_name,
@@ -155,12 +168,26 @@ class ChainFeed:
                 f"turnover {log.turnover / self._unit:,.2f}",
                 f"value {log.valueBefore / self._unit:,.2f} -> {log.valueAfter / self._unit:,.2f}",
             ])
+        for log in self._range_updates(head):
+            label = self.vault.strategy_labels.get(log.contract_address, log.contract_address[:10])
+            self._record(log, f"re-range {label}", [
+                f"range [{log.tickLower}, {log.tickUpper}) around spot tick {log.spotTick} (TWAP {log.twapTick})",
+            ])
         for log in vault.Harvested.range(self._next_block, head + 1):
             label = self.vault.strategy_labels.get(log.strategy, log.strategy[:10])
             self._record(log, f"harvest {label}", [
                 f"gain {log.gain / self._unit:,.2f}", f"loss {log.loss / self._unit:,.2f}",
             ])
         self._next_block = head + 1
+
+    def _range_updates(self, head: int) -> list[Any]:
+        """RangeUpdated events of the vault's Uniswap strategies (the keeper's re-ranges), oldest first."""
+        from ape import project
+
+        if self._univ3 is None:  # which strategies are ranges is asked once: a raw call answers it quietly
+            self._univ3 = [project.UniswapV3Strategy.at(a) for a in self.vault.contract.withdrawQueue() if _is_range(a)]
+        logs = [log for s in self._univ3 for log in s.RangeUpdated.range(self._next_block, head + 1)]
+        return sorted(logs, key=lambda log: (log.block_number, log.log_index))
 
     def _record(self, log: Any, action: str, facts: list[str]) -> None:
         tx_hash = log.transaction_hash if isinstance(log.transaction_hash, str) else log.transaction_hash.hex()

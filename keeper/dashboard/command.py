@@ -17,7 +17,8 @@ REFRESH_SECONDS = 2.0
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=int)
 @click.option("--store", "store_path", default=None, type=click.Path(exists=True, dir_okay=False),
-              help="The keeper's store (e.g. .alp/keeper.sqlite): adds its risk scores and decision reasons.")
+              help="The keeper's store (e.g. .alp/keeper.sqlite): adds its risk scores, decision reasons and "
+                   "the plans it refused or holds for approval.")
 def dashboard(network: str, vault_address: str, control_address: str | None, host: str, port: int,
               store_path: str | None) -> None:
     """Serve the dashboard of VAULT on http://HOST:PORT/ (reads the chain; never sends a transaction)."""
@@ -25,17 +26,19 @@ def dashboard(network: str, vault_address: str, control_address: str | None, hos
     from ape.exceptions import ApeException
 
     from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
-    from keeper.dashboard.keeper_feed import risk_from_store
+    from keeper.dashboard.keeper_feed import risk_from_store, unsent_from_store
     from keeper.dashboard.server import DashboardServer
+    from keeper.interrupts import on_interrupt
     from keeper.store import Store
 
     try:
-        with networks.parse_network_choice(network):
+        with on_interrupt(lambda: click.echo("dashboard stopped")), networks.parse_network_choice(network):
             control = WatchedVault(Contract(control_address), "static control") if control_address else None
             extras = {}
             if store_path:
                 store = Store(f"sqlite:///{store_path}")
-                extras = dict(risk=risk_from_store(store), decision_reasons=store.reasons_for_transaction)
+                extras = dict(risk=risk_from_store(store), decision_reasons=store.reasons_for_transaction,
+                              unsent=unsent_from_store(store))
             feed = ChainFeed(WatchedVault(Contract(vault_address), "ALP vault"), control=control, chain_name=network,
                              **extras)
             feed.refresh()
@@ -44,7 +47,5 @@ def dashboard(network: str, vault_address: str, control_address: str | None, hos
                 while True:
                     time.sleep(REFRESH_SECONDS)
                     feed.refresh()
-    except KeyboardInterrupt:
-        click.echo("dashboard stopped")
     except (ApeException, ValueError) as exc:
         raise click.ClickException(f"cannot serve the dashboard for {vault_address} on {network}: {exc}") from exc

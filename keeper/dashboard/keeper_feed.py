@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from keeper.dashboard.snapshot import RiskScore
+from keeper.dashboard.snapshot import DecisionRow, RiskScore
 from keeper.store import Store
 
+# Plans that ended without a transaction and that an operator should see (a skipped plan is routine: it cost more
+# than it would earn, and it would fill the log every cycle).
+UNSENT_STATES = ("rejected", "failed", "awaiting_approval")
 # Enough recent decisions to get past the bookkeeping rows (resumed plans) that carry no scores.
 _LOOKBACK = 20
 
@@ -24,3 +27,18 @@ def risk_from_store(store: Store, labels: dict[str, str] | None = None) -> Calla
         return []
 
     return latest
+
+
+def unsent_from_store(store: Store) -> Callable[[], list[DecisionRow]]:
+    """Callable for ChainFeed(unsent=...): the keeper's plans refused before sending, failed, or awaiting approval."""
+
+    def unsent() -> list[DecisionRow]:
+        rows = []
+        for plan in store.plans(UNSENT_STATES):
+            reasons = plan["reasons"] + ([plan["error"]] if plan.get("error") else [])
+            rows.append(DecisionRow(id=plan["id"], t=plan["body"].get("created_at", plan["created_at"]),
+                                    action=plan["kind"], status=plan["state"], reasons=reasons,
+                                    expected_gain=plan.get("expected_gain"), cost=plan.get("cost")))
+        return rows
+
+    return unsent

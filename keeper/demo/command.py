@@ -23,31 +23,36 @@ DASHBOARD_EVERY_HOURS = 6
 
 
 @click.command()
-@click.option("--days", default=30, show_default=True, help="Days of real hourly history to replay.")
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366),
+              help="Days of real hourly history to replay.")
 @click.option("--profile", default="balanced", show_default=True,
               type=click.Choice(["stable_income", "balanced", "aggressive", "diversified"]))
+@click.option("--pools", default="0.05,0.3", show_default=True,
+              help="Fee tiers (%) of the WETH/USDC pools the vaults hold ranges in, comma-separated, among 0.05, 0.3 "
+                   "and 1; the first also holds the control's range.")
 @click.option("--data", default=None, help="Data folder laid out like shared/data (default: ../shared/data).")
 @click.option("--dashboard/--no-dashboard", default=True, help="Serve the dashboard while the demo runs.")
 @click.option("--port", default=8765, show_default=True, help="Dashboard port (0: any free port).")
 @click.option("--keep-running", is_flag=True, help="Leave chain, keeper and dashboard up until Ctrl-C.")
 @click.option("--tour", is_flag=True, help="Run the short guided vault tour instead (deposit → withdraw).")
 @click.option("--json", "as_json", is_flag=True, help="Print the final comparison as JSON.")
-def demo(days, profile, data, dashboard, port, keep_running, tour, as_json) -> None:
+def demo(days, profile, pools, data, dashboard, port, keep_running, tour, as_json) -> None:
     """Replay real market history with the ALP keeper against a static control, and print the comparison."""
+    fees = _fee_tiers(pools)
     from ape import networks
     from ape.logging import logger
+
+    from keeper.interrupts import on_interrupt
 
     logger.set_level("ERROR")
     console = Console(quiet=as_json)
     console.print(f"Starting a local anvil ({LOCAL_NETWORK}); it stops when the demo ends or on Ctrl-C.")
-    try:
+    with on_interrupt(lambda: console.print("interrupted: local chain and dashboard stopped")):
         with networks.parse_network_choice(LOCAL_NETWORK):
             if tour:
                 _tour(console, as_json)
                 return
-            _replay_demo(console, days, profile, data, dashboard, port, keep_running, as_json)
-    except KeyboardInterrupt:
-        console.print("interrupted: local chain and dashboard stopped")
+            _replay_demo(console, days, profile, fees, data, dashboard, port, keep_running, as_json)
     console.print("Local chain stopped. Done.")
 
 
@@ -67,11 +72,22 @@ def _tour(console: Console, as_json: bool) -> None:
         click.echo(json.dumps(final, indent=2))
 
 
-def _replay_demo(console, days, profile, data, dashboard, port, keep_running, as_json) -> None:
+def _fee_tiers(pools: str) -> tuple[int, ...]:
+    from keeper.demo.replay_demo import FEE_TIERS
+
+    names = [p.strip().rstrip("%") for p in pools.split(",") if p.strip()]
+    unknown = [n for n in names if n not in FEE_TIERS]
+    if unknown or not names or len(set(names)) != len(names):
+        raise click.BadParameter(f"{pools!r}: give distinct fee tiers among {', '.join(FEE_TIERS)} (e.g. 0.05,0.3)",
+                                 param_hint="--pools")
+    return tuple(FEE_TIERS[n] for n in names)
+
+
+def _replay_demo(console, days, profile, fees, data, dashboard, port, keep_running, as_json) -> None:
     from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
     from keeper.dashboard.ranges import RangeTracks
     from keeper.dashboard.server import DashboardServer
-    from keeper.dashboard.keeper_feed import risk_from_store
+    from keeper.dashboard.keeper_feed import risk_from_store, unsent_from_store
     from keeper.demo.replay_demo import earnings, run_demo
 
     state: dict = {}
@@ -86,6 +102,7 @@ def _replay_demo(console, days, profile, data, dashboard, port, keep_running, as
                          control=WatchedVault(world["control"].vault, "static control", labels(world["control"])),
                          chain_name="local anvil (replay)", decision_reasons=store.reasons_for_transaction,
                          keeper_interval=6 * 3_600, ranges=ranges, risk=risk_from_store(store, labels(world["alp"])),
+                         unsent=unsent_from_store(store),
                          earnings=lambda address: earnings(sides[address], world["deposited"]))
         feed.refresh()
         state["feed"] = feed
@@ -105,15 +122,18 @@ def _replay_demo(console, days, profile, data, dashboard, port, keep_running, as
 
         try:
             result = run_demo(days, profile, store=DEMO_STORE, say=lambda m: bar.console.print(m),
-                              progress=progress, on_ready=ready, data=data)
+                              progress=progress, on_ready=ready, data=data, pools=fees)
         except FileNotFoundError as exc:
             raise click.ClickException(str(exc)) from None
+        except ValueError as exc:  # e.g. more days asked than the history holds in one stretch
+            raise click.ClickException(f"{exc}: choose fewer --days or another --data folder") from None
     if "feed" in state:
         state["feed"].refresh()
     try:
         if as_json:
             click.echo(json.dumps({"days": result.days, "alp": result.alp, "control": result.control,
-                                   "rebalances": result.rebalances, "seconds": round(result.seconds, 1)}, indent=2))
+                                   "rebalances": result.rebalances, "withdrawals": result.withdrawals,
+                                   "seconds": round(result.seconds, 1)}, indent=2))
         else:
             _print_comparison(console, result)
         if keep_running:
@@ -140,6 +160,11 @@ def _print_comparison(console: Console, result) -> None:
     for name in result.alp["allocation"]:
         table.add_row(f"allocation: {name}", f"{result.alp['allocation'][name]:,.0f}",
                       f"{result.control['allocation'].get(name, 0):,.0f}")
+    exits = list(result.withdrawals.values())
+    if len(exits) == 2:
+        from keeper.demo.replay_demo import DEPOSITS
+
+        table.add_row(f"alice redeems all (deposited {DEPOSITS['alice']:,})", exits[0], exits[1])
     console.print(table)
     console.print(f"keeper moves ({len(result.rebalances)}):")
     for move in result.rebalances:

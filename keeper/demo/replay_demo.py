@@ -1,8 +1,9 @@
 """The main job: real market history replayed onto a local Uniswap V3 market while the ALP keeper manages a vault
 through it, beside a control vault with the same deposits and a static allocation.
 
-Both vaults hold the same three strategies (ranges in the 0.05 % and 0.3 % WETH/USDC pools, and a lending market
-paying 4 %/yr). The control is allocated once at the start (45 % in a +-10 % range in the 0.05 % pool, 45 % lent)
+Both vaults hold the same strategies: ranges in WETH/USDC pools of the chosen fee tiers (0.05 % and 0.3 % by default)
+and a lending market paying 4 %/yr. The control is allocated once at the start (45 % in a +-10 % range in the first
+chosen pool, 45 % lent)
 and never touched again but for daily harvests; the ALP vault is run by the keeper every six hours of history.
 """
 
@@ -32,7 +33,13 @@ KEEPER_EVERY_HOURS = 6
 HARVEST_EVERY_HOURS = 24
 CONTROL_HALF_WIDTH = 0.10
 ALICE_MAX_LOSS_BPS = 100
-FOLLOWER_VOLUME_SHARE = 0.3  # the 0.3 % pool trades this share of the 0.05 % pool's volume
+# Reverts that mean "the pool's price is away from its TWAP right now", which waiting cures.
+PRICE_GUARDS = ("SlippageExceeded", "PriceDeviationExceeded")
+# The history replayed is the 0.05 % pool's; another tier pays this much of its fees per unit of liquidity (LPs move
+# capital between tiers until they pay alike) and arbitrage keeps its price with it.
+REPLAYED_FEE = 500
+FOLLOWER_FEE_PARITY = 1.0
+FEE_TIERS = {"0.05": 500, "0.3": 3000, "1": 10000}  # --pools names -> Uniswap fee (hundredths of a bp)
 
 
 @dataclass
@@ -58,20 +65,25 @@ class DemoResult:
     alp: dict
     control: dict
     rebalances: list[dict] = field(default_factory=list)
+    withdrawals: dict[str, str] = field(default_factory=dict)  # vault -> what Alice's full exit got, or why not
     seconds: float = 0.0
 
 
-def _build(name: str, people: dict, market: Any, keeper: Any) -> VaultSide:
+def pool_label(fee: int) -> str:
+    return f"WETH/USDC {fee / 1_000_000:.2%}"
+
+
+def _build(name: str, people: dict, market: Any, keeper: Any, fees: tuple[int, ...]) -> VaultSide:
     usdc = market.tokens["USDC"]
     roles = Roles(people["governance"], people["curator"], people["guardian"], keeper, people["fee_recipient"])
     deployment = deploy_vault(people["deployer"], usdc, roles, name=name, symbol="alpV", timelock_delay=60)
     deployment.admin.call(deployment.vault, "setFees", 1_000, 100)
     strategies = {}
-    for fee in (500, 3000):
+    for fee in fees:
         s = deploy_univ3_strategy(people["deployer"], deployment, market.pool("WETH", "USDC", fee),
-                                  f"{name} WETH/USDC {fee / 1_000_000:.2%}", f"u{fee}")
+                                  f"{name} {pool_label(fee)}", f"u{fee}")
         add_strategy(deployment, s, 10**15, 6_000)
-        strategies[f"WETH/USDC {fee / 1_000_000:.2%}"] = s
+        strategies[pool_label(fee)] = s
     source = people["deployer"].deploy(project.TestYieldVault, usdc, f"{name} lending", "lend")
     lending = deploy_erc4626_strategy(people["deployer"], deployment, source, f"{name} lending", "lend")
     add_strategy(deployment, lending, 10**15, 6_000)
@@ -79,11 +91,11 @@ def _build(name: str, people: dict, market: Any, keeper: Any) -> VaultSide:
     return VaultSide(name, deployment.vault, deployment, strategies, source, keeper)
 
 
-def _static_allocation(side: VaultSide, pool: Any) -> None:
+def _static_allocation(side: VaultSide, pool: Any, label: str) -> None:
     """The control: 45 % into a +-10 % range, 45 % lent, set once (two moves: the turnover bound is 50 %)."""
     vault, keeper = side.vault, side.keeper
     total = vault.totalAssets()
-    ranged, lent = side.strategies["WETH/USDC 0.05%"], side.strategies["lending 4 %"]
+    ranged, lent = side.strategies[label], side.strategies["lending 4 %"]
     side.pay(vault.rebalance([(ranged.address, total * 45 // 100)], chain.pending_timestamp + 600, sender=keeper))
     chain.pending_timestamp += vault.minRebalanceInterval()
     side.pay(vault.rebalance([(lent.address, total * 45 // 100)], chain.pending_timestamp + 600, sender=keeper))
@@ -102,6 +114,12 @@ def _count_keeper_gas(keeper: Keeper, side: VaultSide, counted: set[str]) -> Non
                 counted.add(tx["tx_hash"])
                 receipt = chain.provider.web3.eth.get_transaction_receipt(tx["tx_hash"])
                 side.gas_wei += receipt["gasUsed"] * receipt["effectiveGasPrice"]
+
+
+def headline(reasons: list[str]) -> str:
+    """The line of a decision that says what the keeper does (the rest are the per-strategy estimates behind it)."""
+    acts = [r for r in reasons if r.startswith("rebalance ") or "re-range to" in r]
+    return acts[-1] if acts else (reasons[-1] if reasons else "")
 
 
 def _weth_price(pool: Any, market: Any) -> float:
@@ -146,9 +164,40 @@ def _summary(side: VaultSide, deposited: int, eth_price: float) -> dict:
     }
 
 
+def _exit(side: VaultSide, alice: Any, usdc: Any) -> str:
+    """Alice redeems all her shares. Simulated first, so a refusal is reported without a reverting transaction; one
+    refused by a price guard (the pool's spot away from its TWAP) is retried once the TWAP has caught up, as a person
+    would retry."""
+    from keeper.execute.revert import decode_revert
+
+    types = [project.Vault.contract_type, project.UniswapV3Strategy.contract_type]
+    shares = side.vault.balanceOf(alice)
+    data = side.vault.redeem.encode_input(shares, alice, alice, ALICE_MAX_LOSS_BPS)
+    waited = ""
+    for attempt in range(2):
+        try:
+            chain.provider.web3.eth.call({"from": alice.address, "to": side.vault.address, "data": data})
+            break
+        except Exception as exc:
+            raw = getattr(exc, "data", None)
+            reason = decode_revert(raw if isinstance(raw, (str, bytes)) else None, types)
+            if attempt or not reason.startswith(PRICE_GUARDS):
+                return f"refused: {reason}"
+            window = max(s.twapWindow() for s in side.strategies.values() if hasattr(s, "twapWindow"))
+            chain.pending_timestamp += window
+            chain.mine()
+            waited = f" (first refused: {reason}; retried {window // 60} min later)"
+    before = usdc.balanceOf(alice)
+    side.vault.redeem(shares, alice, alice, ALICE_MAX_LOSS_BPS, sender=alice)
+    return f"{(usdc.balanceOf(alice) - before) / USDC:,.2f} USDC{waited}"
+
+
 def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None],
              progress: Callable[[int, int], None] | None = None, on_ready: Callable[[Any], None] | None = None,
-             data: str | None = None) -> DemoResult:
+             data: str | None = None, pools: tuple[int, ...] = (500, 3000)) -> DemoResult:
+    """pools: Uniswap fee tiers of the WETH/USDC pools both vaults hold ranges in (the first is the control's)."""
+    if not pools or any(fee not in FEE_TIERS.values() for fee in pools):
+        raise ValueError(f"pools must be fee tiers among {sorted(FEE_TIERS.values())}, got {pools}")
     started = time.perf_counter()
     people = dict(zip(("deployer", "governance", "curator", "guardian", "keeper", "fee_recipient", "alice", "bob",
                        "control_keeper", "trader"), accounts.test_accounts))
@@ -159,8 +208,8 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
     say(f"market: real Uniswap V3 bytecode, WETH at {start_price:,.2f} USDC (the series' first price); "
         f"{days} days of hourly {series.name} history to replay")
     market = deploy_market(people["deployer"], lp=people["deployer"], pools=pools_at({"WETH": start_price}))
-    alp = _build("ALP vault", people, market, people["keeper"])
-    control = _build("Static control", people, market, people["control_keeper"])
+    alp = _build("ALP vault", people, market, people["keeper"], pools)
+    control = _build("Static control", people, market, people["control_keeper"], pools)
     usdc = market.tokens["USDC"]
     for who, amount in DEPOSITS.items():
         market.fund(people[who], "USDC", 2 * amount * USDC)
@@ -171,9 +220,9 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
     say(f"deposits: {', '.join(f'{k} {v:,} USDC' for k, v in DEPOSITS.items())} into each vault")
     chain.pending_timestamp += 2 * 3_600  # the pools' oracles need history before any TWAP-checked move
     chain.mine()
-    pool500, pool3000 = market.pool("WETH", "USDC", 500), market.pool("WETH", "USDC", 3000)
-    _static_allocation(control, pool500)
-    say("control: 45 % in a +-10 % range of the 0.05 % pool, 45 % lent, 10 % idle; never moved again")
+    replayed = market.pool("WETH", "USDC", REPLAYED_FEE)
+    _static_allocation(control, market.pool("WETH", "USDC", pools[0]), pool_label(pools[0]))
+    say(f"control: 45 % in a +-10 % range of the {pool_label(pools[0])} pool, 45 % lent, 10 % idle; never moved again")
 
     store.parent.mkdir(parents=True, exist_ok=True)
     if store.exists():
@@ -195,7 +244,7 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
             result = keeper.cycle()
             _count_keeper_gas(keeper, alp, counted)
             if result.state not in ("no-action",):
-                say(f"hour {i}: keeper {result.state}: {result.reasons[-2] if len(result.reasons) > 1 else ''}")
+                say(f"hour {i}: keeper {result.state}: {headline(result.reasons)}")
         if i % HARVEST_EVERY_HOURS == HARVEST_EVERY_HOURS - 1:
             for side in (alp, control):
                 for s in side.strategies.values():
@@ -206,37 +255,25 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
                         side.interest += sum(log.gain for log in receipt.decode_logs(side.vault.Harvested)
                                              if log.contract_address == side.vault.address) / USDC
                         continue
-                    price = _weth_price(pool500, market)
+                    price = _weth_price(replayed, market)
                     for log in receipt.decode_logs(s.Collected):
                         if log.contract_address != s.address:
                             continue
                         weth, usdc_fee = (log.amount0, log.amount1) if not s.assetIsToken0() else (log.amount1, log.amount0)
                         side.fees += weth / 1e18 * price + usdc_fee / USDC
 
-    replay(market, pool500, series, people["trader"], followers=[(pool3000, FOLLOWER_VOLUME_SHARE)],
+    followers = [(market.pool("WETH", "USDC", fee), FOLLOWER_FEE_PARITY) for fee in pools if fee != REPLAYED_FEE]
+    replay(market, replayed, series, people["trader"], followers=followers,
            on_step=step, progress=progress)
-    # Alice leaves both vaults at the end, accepting at most 1 % of loss on what must be unwound from strategies.
-    withdrawals = {}
-    from keeper.execute.revert import decode_revert
-
-    types = [project.Vault.contract_type, project.UniswapV3Strategy.contract_type]
-    for side in (alp, control):
-        shares = side.vault.balanceOf(people["alice"])
-        data = side.vault.redeem.encode_input(shares, people["alice"], people["alice"], ALICE_MAX_LOSS_BPS)
-        try:  # simulate first: a refused exit is reported without sending (and tracing) a reverting transaction
-            chain.provider.web3.eth.call({"from": people["alice"].address, "to": side.vault.address, "data": data})
-        except Exception as exc:
-            raw = getattr(exc, "data", None)
-            withdrawals[side.name] = "refused: " + decode_revert(raw if isinstance(raw, (str, bytes)) else None, types)
-            continue
-        before = usdc.balanceOf(people["alice"])
-        side.vault.redeem(shares, people["alice"], people["alice"], ALICE_MAX_LOSS_BPS, sender=people["alice"])
-        withdrawals[side.name] = (usdc.balanceOf(people["alice"]) - before) / USDC
-    say(f"alice redeemed everything (max loss {ALICE_MAX_LOSS_BPS / 100:.0f} %): "
-        + ", ".join(f"{k}: {v:,.2f} USDC" if isinstance(v, float) else f"{k}: {v}" for k, v in withdrawals.items())
-        + f" (deposited {DEPOSITS['alice']:,} in each)")
+    # The comparison is taken before anyone leaves: both vaults still hold the same depositors.
     eth_price = float(series_start_price(series.window(int(series.timestamps[-1]), int(series.timestamps[-1]) + 1), "WETH"))
-    plans = [{"id": p["id"], "kind": p["kind"], "state": p["state"], "reason": p["reasons"][-2] if len(p["reasons"]) > 1 else ""}
+    summaries = {side.name: _summary(side, deposited, eth_price) for side in (alp, control)}
+    # Then Alice leaves both, accepting at most 1 % of loss on what must be unwound from strategies.
+    withdrawals = {side.name: _exit(side, people["alice"], usdc) for side in (alp, control)}
+    say(f"alice redeemed everything (max loss {ALICE_MAX_LOSS_BPS / 100:.0f} %, deposited {DEPOSITS['alice']:,} "
+        f"USDC in each): " + "; ".join(f"{k}: {v}" for k, v in withdrawals.items()))
+    eth_price = float(series_start_price(series.window(int(series.timestamps[-1]), int(series.timestamps[-1]) + 1), "WETH"))
+    plans = [{"id": p["id"], "kind": p["kind"], "state": p["state"], "reason": headline(p["reasons"])}
              for p in keeper.store.plans(limit=500) if p["state"] == "confirmed"]
-    return DemoResult(days=days, alp=_summary(alp, deposited, eth_price), control=_summary(control, deposited, eth_price),
-                      rebalances=plans, seconds=time.perf_counter() - started)
+    return DemoResult(days=days, alp=summaries[alp.name], control=summaries[control.name], rebalances=plans,
+                      withdrawals=withdrawals, seconds=time.perf_counter() - started)

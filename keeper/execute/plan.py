@@ -38,11 +38,15 @@ class Plan(BaseModel):
     expected_gain: float = Field(description="asset units over the optimizer's horizon")
     cost: float = Field(description="asset units: gas of the move")
     created_at: int
+    restores_limit: bool = Field(False, description="brings a holding back under a risk limit: sent whatever the "
+                                                    "expected gain, since a limit is not traded against return")
 
     @property
     def id(self) -> str:
         """Content-addressed: the same intent at the same time is the same plan, so a retry cannot duplicate it."""
-        body = json.dumps(self.model_dump(mode="json", exclude={"reasons"}), sort_keys=True)
+        # A plan recorded before restores_limit existed keeps its id.
+        exclude = {"reasons"} | ({"restores_limit"} if not self.restores_limit else set())
+        body = json.dumps(self.model_dump(mode="json", exclude=exclude), sort_keys=True)
         return hashlib.sha256(body.encode()).hexdigest()[:16]
 
     @property

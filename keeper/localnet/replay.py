@@ -150,6 +150,32 @@ class _FastTrader:
         in0, in1, _, _ = self._send(self.market.router.multicall.encode_input(calls), len(calls) * _SWAP_GAS_IN_BAND)
         return in0, in1, len(calls)
 
+    def fees_per_liquidity(self) -> float:
+        """Fees a unit of liquidity in range all along has earned so far, in raw token1 (the pool's accumulators)."""
+        sqrt_price = int(self.pool.slot0().sqrtPriceX96) / 2**96
+        return (int(self.pool.feeGrowthGlobal0X128()) * sqrt_price**2 + int(self.pool.feeGrowthGlobal1X128())) / 2**128
+
+    def churn_fees(self, fees: float, low_tick: int, high_tick: int, target_tick: int) -> int:
+        """Sweeps between low_tick and high_tick until a unit of liquidity has earned about `fees` (raw token1).
+
+        A swap moving the square-root price by d pays each unit of active liquidity about fee x d, whatever the
+        liquidity is: the sweeps needed follow from the band alone. Returns the number of swaps.
+        """
+        start = int(self.pool.slot0().sqrtPriceX96)
+        low = min(sqrt_price_x96_at_tick(low_tick), start)
+        high = max(sqrt_price_x96_at_tick(high_tick), start)
+        distance = fees / (self.fee / 1_000_000) * 2**96  # square-root price distance to travel, X96
+        if distance <= 0 or low >= start or high <= start:
+            return 0
+        sweeps = min(math.ceil(distance / (2 * (high - low))), _MAX_SWEEPS)
+        shrink = min(distance / (2 * (high - low) * sweeps), 1.0)
+        low, high = start - int((start - low) * shrink), start + int((high - start) * shrink)
+        if low >= start or high <= start:
+            return 0
+        calls = self._sweeps(sweeps, low, high, target_tick)
+        self._send(self.market.router.multicall.encode_input(calls), len(calls) * _SWAP_GAS_IN_BAND)
+        return len(calls)
+
     def _sweeps(self, count: int, low: int, high: int, target_tick: int) -> list[bytes]:
         big0, big1 = (10 ** (self.market.decimals(sym) + 12) for sym in self.tokens)
         calls = []
@@ -200,15 +226,17 @@ def replay(
 ) -> ReplayReport:
     """Replays `history` (already resampled to its step, e.g. hourly) onto `pool`, one step per row.
 
-    followers: other pools of the same pair that arbitrage keeps at the same price, each trading the given share
-    of the step's volume. on_step(i) runs after step i's trading (the demo's keeper and harvests run there).
+    followers: other pools of the same pair that arbitrage keeps at the same price, each with the fees per unit of
+    liquidity it earns relative to the replayed pool (1.0: the same, as when LPs have moved capital between fee tiers
+    until they pay alike); its volume follows from that, its fee rate and its depth. on_step(i) runs after step i's
+    trading (the demo's keeper and harvests run there).
     """
     started = time.perf_counter()
     targets = local_ticks(history, market, pool)
     lows, highs = (local_ticks(history, market, pool, column) for column in ("low_tick", "high_tick"))
     lows, highs = np.minimum(lows, highs), np.maximum(lows, highs)
     fast = _FastTrader(market, pool, trader)
-    others = [(_FastTrader(market, p, trader), share) for p, share in followers]
+    others = [(_FastTrader(market, p, trader), parity) for p, parity in followers]
     sym0, sym1 = fast.tokens
     d0, d1 = market.decimals(sym0), market.decimals(sym1)
     real0 = history.info.token0.symbol
@@ -232,15 +260,19 @@ def replay(
             real_v0, real_v1 = real_v1, real_v0
         scale = int(pool.liquidity()) / history.liquidity[i] if history.liquidity[i] > 0 else 0.0
         wanted = (real_v0 / 10**d0 * price + real_v1 / 10**d1) * scale
+        leader_fees = fast.fees_per_liquidity() if others else 0.0
         in0, in1 = fast.move_to_tick(int(target))
         done, swaps = value(in0, in1), int(in0 + in1 > 0)
         band = (int(lows[i]) - _BAND_MARGIN_TICKS, int(highs[i]) + _BAND_MARGIN_TICKS)
         in0, in1, count = fast.churn(wanted - done, *band, int(target))
         done += value(in0, in1)
         swaps += count
-        for other, share in others:
+        earned = fast.fees_per_liquidity() - leader_fees if others else 0.0
+        for other, fee_parity in others:
+            # The arbitrage that brings a follower to the new price pays its LPs first; sweeps add the rest.
+            before = other.fees_per_liquidity()
             other.move_to_tick(int(target))
-            other.churn(wanted * share, *band, int(target))
+            other.churn_fees(earned * fee_parity - (other.fees_per_liquidity() - before), *band, int(target))
         report.steps.append(ReplayStep(
             timestamp=chain.blocks.head.timestamp, target_tick=int(target), reached_tick=int(pool.slot0().tick),
             volume_target=wanted, volume_done=done, swaps=swaps,

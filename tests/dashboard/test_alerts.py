@@ -35,3 +35,17 @@ def test_alerts__each_condition__raises_its_alert():
     messages = " | ".join(a.message for a in derive_alerts(snapshot))
     for expected in ("paused", "out of range", "Guardrail hit: turnover", "idle at 95%", "reverted", "stalled"):
         assert expected in messages, expected
+
+
+def test_alerts__refused_and_waiting_plans__say_why_and_what_to_run():
+    snapshot = _snapshot(decisions=[
+        DecisionRow(id="a1", t=NOW, action="rerange", status="rejected",
+                    reasons=["simulation reverted: PriceDeviationExceeded(-203038, -202895, 100)"]),
+        DecisionRow(id="b2", t=NOW, action="rebalance", status="awaiting_approval", reasons=["waiting"]),
+        DecisionRow(id="c3", t=NOW, action="rebalance", status="skipped", reasons=["gain < cost"]),
+    ])
+    alerts = derive_alerts(snapshot)
+    messages = [a.message for a in alerts]
+    assert any("rerange rejected" in m and "PriceDeviationExceeded" in m for m in messages)
+    assert any("alp approve b2" in m for m in messages)
+    assert len(alerts) == 2  # a skipped plan is routine, not an alert

@@ -55,6 +55,9 @@ def test_demo_dashboard__live_charts_and_a_new_move_without_reload(tmp_path):
                 assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
                 assert int(page.get_attribute("#chart-value", "data-points")) >= 2
                 assert "static control" in page.inner_text("#legend-value")
+                # The keeper's risk scores, read from its store: one bar per strategy, each with a number.
+                page.wait_for_function("document.querySelectorAll('#risk .bar').length >= 3", timeout=60_000)
+                assert re.search(r"\d\.\d{2} [a-z]", page.inner_text("#risk")), page.inner_text("#risk")
                 SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SCREENSHOT), full_page=True)
             finally:

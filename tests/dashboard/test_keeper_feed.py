@@ -24,3 +24,17 @@ def test_latest_scored_cycle_wins_and_bookkeeping_rows_are_skipped():
     assert set(rows) == {"WETH/USDC 0.05%", LENDING[:10]}
     assert rows["WETH/USDC 0.05%"].score == new.score == 0.8  # 1.2 volatility of the 1.5 limit
     assert rows["WETH/USDC 0.05%"].components == new.components
+
+
+def test_unsent_plans__refused_failed_and_waiting_are_shown_skipped_are_not():
+    from keeper.dashboard.keeper_feed import unsent_from_store
+
+    store = Store("sqlite:///:memory:")
+    for plan_id, state in (("p-rej", "rejected"), ("p-wait", "awaiting_approval"), ("p-skip", "skipped"),
+                           ("p-ok", "confirmed")):
+        store.add_plan(plan_id, "v", "rebalance", {"created_at": 1_000}, state, [f"why {plan_id}"], 5.0, 1.0)
+    store.update_plan("p-rej", error="simulation reverted: TurnoverExceeded(1, 2)")
+    rows = {r.id: r for r in unsent_from_store(store)()}
+    assert set(rows) == {"p-rej", "p-wait"}
+    assert rows["p-rej"].reasons[-1].startswith("simulation reverted: TurnoverExceeded")
+    assert rows["p-rej"].t == 1_000  # chain time of the plan, like the chain's own rows

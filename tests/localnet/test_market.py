@@ -82,6 +82,21 @@ def _real_fee_fraction(series) -> float:
     return float(fees.sum() / (2 * prices[-1] ** 0.5))
 
 
+def test_replay__follower_pool__pays_the_asked_multiple_of_fees_per_unit_liquidity(accounts):
+    from keeper.localnet.market import pools_at, series_start_price
+    from keeper.localnet.replay import replay
+
+    series = hourly_series(1, start_day=5)
+    market = deploy_market(accounts[0], lp=accounts[1], pools=pools_at({"WETH": series_start_price(series, "WETH")}))
+    leader, follower = market.pool("WETH", "USDC", 500), market.pool("WETH", "USDC", 3000)
+    # (Asked for much less, the follower still earns what the arbitrage that moves it pays at its 0.3 % fee.)
+    replay(market, leader, series, accounts[3], followers=[(follower, 1.5)])
+    ratio = _full_range_fee_fraction(follower) / _full_range_fee_fraction(leader)
+    print(f"\nfollower/leader fees per unit liquidity: {ratio:.3f} (asked 1.5)")
+    assert 1.3 <= ratio <= 1.7, ratio
+    assert abs(follower.slot0().tick - leader.slot0().tick) <= 2  # and arbitrage kept the prices together
+
+
 def test_position_maths__equal_the_real_position_manager(market, accounts, chain):
     """Liquidity and amounts from keeper.univ3 equal what the real NonfungiblePositionManager and pool compute."""
     from keeper.univ3.liquidity import amounts_for_liquidity, liquidity_for_amounts

@@ -129,7 +129,7 @@ function cards(s) {
     ["IL, swaps, price moves", `${fmt(v.impermanent_loss)} ${v.asset_symbol}`,
       v.impermanent_loss >= 0 ? "up" : "down", c ? `control ${fmt(c.impermanent_loss)}` : ""],
     ["Gas paid", `${fmt(v.gas_paid, 4)} ${v.gas_unit}`],
-    ["Rebalances", String(s.decisions.filter((d) => d.status === "confirmed").length)],
+    ["Keeper moves", String(s.decisions.filter((d) => d.status === "confirmed" && !d.action.startsWith("harvest")).length)],
   ];
   box.replaceChildren(...items.map(([label, value, dir, note]) => {
     const card = el("div", { class: "card" });
