@@ -39,6 +39,12 @@ REBALANCE_GAS, RERANGE_GAS = 600_000, 450_000
 # keeper chasing them would re-range and re-allocate on noise.
 FEE_WINDOW_SECONDS = 3 * 24 * 3_600
 UNISWAP_V3 = "uniswap-v3"  # the protocol's name in the reputation registry
+# Share of capital moved into or out of a range that is swapped (the rest is already the right token).
+SWAPPED_SHARE = 0.5
+# A rebalance refused for the unwinding swap's slippage is retried at half the size this many times in one cycle.
+SHRINK_ATTEMPTS = 2
+# Refusals a smaller move can cure: the unwinding swap's slippage, and the vault's loss bound on a rebalance.
+SHRINKABLE = ("SlippageExceeded", "RebalanceLossExceeded")
 
 
 @dataclass
@@ -74,6 +80,7 @@ class Keeper:
         self.reader = ChainReader(self.web3)
         self.profile = risk_profile(config.profile)
         self._symbols: dict[str, list[str]] = {}
+        self._fees: dict[str, float] = {}
         types = [project.Vault.contract_type, project.UniswapV3Strategy.contract_type,
                  project.ERC4626Adapter.contract_type, project.TestToken.contract_type]
         self.sender = Sender(self.store, account, self.web3, types, max_fee_gwei=config.max_fee_gwei,
@@ -191,6 +198,21 @@ class Keeper:
         decimals = project.TestToken.at(self.vault.asset()).decimals()
         return gas * price / 1e18 * self.config.eth_price * 10**decimals
 
+    def _swap_cost(self, targets: list[Target], views: list[StrategyView]) -> float:
+        """Pool fees of the swaps a move implies, in asset units: capital into or out of a range is about half
+        swapped (funding the range, or unwinding it into the asset), paying the pool's fee on that half."""
+        ranges = {v.address: v for v in views if v.kind == "univ3"}
+        cost = 0.0
+        for t in targets:
+            if t.strategy in ranges:
+                cost += abs(t.target_debt - t.current_debt) * SWAPPED_SHARE * self._fee_rate(ranges[t.strategy].pool.address)
+        return cost
+
+    def _fee_rate(self, pool: str) -> float:
+        if pool not in self._fees:
+            self._fees[pool] = Contract(pool, contract_type=_pool_type()).fee() / 1_000_000
+        return self._fees[pool]
+
     def plan(self, limits: VaultLimits, views: list[StrategyView], now: int) -> tuple[Plan | None, list[str]]:
         reasons = [f"{v.address[:10]}: {'; '.join(v.reasons)}" for v in views if v.reasons]
         total = limits.total_assets
@@ -216,13 +238,13 @@ class Keeper:
         restores = [v for v in over if any(t.strategy == v.address and t.target_debt < v.debt for t in targets)]
         if targets:
             targets.sort(key=lambda t: int(t.strategy, 16))
-            cost = self._gas_cost(REBALANCE_GAS)
+            cost = self._gas_cost(REBALANCE_GAS) + self._swap_cost(targets, views)
             unit = 10 ** project.TestToken.at(self.vault.asset()).decimals()
             moves = ", ".join(f"{t.strategy[:10]} {t.current_debt / unit:,.0f} -> {t.target_debt / unit:,.0f}"
                               for t in targets)
             plan = Plan(vault=limits_vault(self), kind=PlanKind.rebalance, targets=targets,
                         reasons=reasons + [f"rebalance {moves}: expected gain {gain / unit:,.2f} over "
-                                           f"{HORIZON_YEARS * 365:.0f} days vs cost {cost / unit:,.2f}"]
+                                           f"{HORIZON_YEARS * 365:.0f} days vs cost {cost / unit:,.2f} (gas and swap fees)"]
                         + [f"{v.address[:10]} holds {v.debt / total:.1%}, over its cap: brought back under it"
                            for v in restores],
                         expected_gain=gain, cost=cost, created_at=now, restores_limit=bool(restores))
@@ -288,6 +310,16 @@ class Keeper:
             self.store.record_decision(cycle_id, now, self.config.vault, inputs, scores, None, "no-action", reasons)
             return CycleResult(cycle_id, None, "no-action", reasons)
         state, why = self._vet(plan, limits, now)
+        for _ in range(SHRINK_ATTEMPTS):
+            # A withdrawal from a range unwinds it with one swap; a big one can cost more than the strategy's
+            # slippage bound or the vault's loss bound allows. A smaller step may fit: try half, then a quarter.
+            if state != "rejected" or plan.kind is not PlanKind.rebalance or not any(g in why for g in SHRINKABLE):
+                break
+            smaller = _halved(plan, why)
+            if smaller is None:
+                break
+            plan = smaller
+            state, why = self._vet(plan, limits, now)
         if state is None and dry:
             state, why = "dry-run", "dry run: checked and simulated, not sent"
         if state is None and self.config.mode is Mode.approval:
@@ -344,6 +376,20 @@ class Keeper:
             return "rejected"
         self.store.update_plan(plan_id, state="approved", approved_by=who)
         return self._send(plan)
+
+
+def _halved(plan: Plan, why: str) -> Plan | None:
+    """The same rebalance, every move half as big (rounded towards no move); None when nothing is left to move."""
+    targets = [Target(strategy=t.strategy, current_debt=t.current_debt,
+                      target_debt=t.current_debt + int((t.target_debt - t.current_debt) / 2))
+               for t in plan.targets]
+    targets = [t for t in targets if t.target_debt != t.current_debt]
+    if not targets:
+        return None
+    return plan.model_copy(update={
+        "targets": targets, "expected_gain": plan.expected_gain / 2,
+        "reasons": plan.reasons + [f"{why}; halved the move to fit the bound"],
+    })
 
 
 def limits_vault(keeper: Keeper) -> str:

@@ -30,10 +30,14 @@ fi
 anvil_bin=$(ls node_modules/@foundry-rs/anvil-linux-*/bin/anvil 2>/dev/null | head -n1 || true)
 [ -n "$anvil_bin" ] || fail "anvil binary missing from node_modules/@foundry-rs: run 'rm -rf node_modules && make setup'."
 # A thin wrapper, not a link: ape-foundry always starts anvil with step tracing, whose memory grows without bound
-# over a long replay (a 14-day demo reached 24 GB); keeping only recent blocks' transactions bounds it.
+# over a long replay (a 14-day demo reached 24 GB); keeping only recent blocks' transactions bounds it, and a long
+# job that needs no step traces (the demo sets ALP_ANVIL_STEPS_TRACING=0) drops the flag altogether.
 rm -f "$TOOLS/bin/anvil"
 cat > "$TOOLS/bin/anvil" <<SH
 #!/bin/sh
+if [ "\${ALP_ANVIL_STEPS_TRACING:-1}" = "0" ]; then
+  for arg in "\$@"; do shift; [ "\$arg" = "--steps-tracing" ] || set -- "\$@" "\$arg"; done
+fi
 exec "$ROOT/$anvil_bin" --transaction-block-keeper 2048 "\$@"
 SH
 chmod +x "$TOOLS/bin/anvil"

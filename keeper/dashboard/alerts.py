@@ -6,6 +6,8 @@ from keeper.dashboard.snapshot import Alert, DashboardSnapshot
 
 # A guardrail this close to its limit is worth an operator's glance before the keeper runs into it.
 HEADROOM_WARNING = 0.9
+# Rounding between the chain's integers and the page's floats: within this, a value is at its limit, not past it.
+OVER_TOLERANCE = 1e-6
 # A keeper silent for this many of its own intervals has stalled.
 STALL_INTERVALS = 3
 
@@ -21,10 +23,15 @@ def derive_alerts(snapshot: DashboardSnapshot) -> list[Alert]:
             alerts.append(Alert(level="warning", message=f"{track.strategy} is out of range in {track.pool}: "
                                                          "it earns no fees until re-ranged."))
     for headroom in snapshot.guardrails:
-        if headroom.fraction >= 1:
-            alerts.append(Alert(level="critical", message=f"Guardrail hit: {headroom.name} at its limit."))
+        # A keeper filling a cap or spending the idle buffer down to its floor is working as meant: worth knowing,
+        # not alarming. Past a limit (a cap tightened under a holding, say) is what needs a person.
+        if headroom.fraction > 1 + OVER_TOLERANCE:
+            alerts.append(Alert(level="critical", message=f"Guardrail breached: {headroom.name} over its limit "
+                                                          f"({headroom.fraction:.0%})."))
+        elif headroom.fraction >= 1 - OVER_TOLERANCE:
+            alerts.append(Alert(level="info", message=f"{headroom.name} at its limit: the keeper can add no more."))
         elif headroom.fraction >= HEADROOM_WARNING:
-            alerts.append(Alert(level="warning", message=f"{headroom.name} at {headroom.fraction:.0%} of its limit."))
+            alerts.append(Alert(level="info", message=f"{headroom.name} at {headroom.fraction:.0%} of its limit."))
     for decision in snapshot.decisions[-5:]:
         reason = decision.reasons[-1] if decision.reasons else "no reason recorded"
         if decision.status == "reverted":

@@ -26,6 +26,8 @@ from keeper.dashboard.snapshot import (
 )
 
 BPS = 10_000
+# A deposit or withdrawal of at least this share of the vault is shown in the decision log.
+LARGE_FLOW_BPS = 100
 # How far back to look for keeper events on the first refresh; later refreshes continue from the last block seen.
 _FIRST_BLOCK = 0
 
@@ -95,7 +97,7 @@ class ChainFeed:
         self._decisions: dict[str, DecisionRow] = {}
         self._univ3: list[Any] | None = None
         self._gas_wei = 0
-        self._last_turnover = 0
+        self._last_turnover = self._last_value = 0
         self._next_block = _FIRST_BLOCK
         self._lock = threading.Lock()
         self._latest: DashboardSnapshot | None = None
@@ -163,7 +165,7 @@ class ChainFeed:
             return
         vault = self.vault.contract
         for log in vault.Rebalanced.range(self._next_block, head + 1):
-            self._last_turnover = log.turnover
+            self._last_turnover, self._last_value = log.turnover, self._total_before(log)
             self._record(log, "rebalance", [
                 f"turnover {log.turnover / self._unit:,.2f}",
                 f"value {log.valueBefore / self._unit:,.2f} -> {log.valueAfter / self._unit:,.2f}",
@@ -178,7 +180,21 @@ class ChainFeed:
             self._record(log, f"harvest {label}", [
                 f"gain {log.gain / self._unit:,.2f}", f"loss {log.loss / self._unit:,.2f}",
             ])
+        # Depositors' large flows move every chart: the log says so, without counting their gas as the keeper's.
+        total = vault.totalAssets()
+        for kind, event in (("deposit", vault.Deposit), ("withdrawal", vault.Withdraw)):
+            for log in event.range(self._next_block, head + 1):
+                if log.assets * BPS >= LARGE_FLOW_BPS * max(total, 1):
+                    self._record(log, kind, [f"{log.owner[:10]}: {log.assets / self._unit:,.2f} "
+                                             f"{self._asset.symbol()} ({kind} by a depositor)"], keeper_paid=False)
         self._next_block = head + 1
+
+    def _total_before(self, log: Any) -> int:
+        """Total assets just before the block of `log`: what the vault measured the move's turnover against."""
+        try:
+            return self.vault.contract.totalAssets(block_id=log.block_number - 1)
+        except Exception:  # a node without that block's state: the value the event itself carries is close
+            return log.valueBefore
 
     def _range_updates(self, head: int) -> list[Any]:
         """RangeUpdated events of the vault's Uniswap strategies (the keeper's re-ranges), oldest first."""
@@ -189,10 +205,11 @@ class ChainFeed:
         logs = [log for s in self._univ3 for log in s.RangeUpdated.range(self._next_block, head + 1)]
         return sorted(logs, key=lambda log: (log.block_number, log.log_index))
 
-    def _record(self, log: Any, action: str, facts: list[str]) -> None:
+    def _record(self, log: Any, action: str, facts: list[str], keeper_paid: bool = True) -> None:
         tx_hash = log.transaction_hash if isinstance(log.transaction_hash, str) else log.transaction_hash.hex()
-        receipt = chain.provider.get_receipt(tx_hash)
-        self._gas_wei += receipt.gas_used * (receipt.gas_price or 0)
+        if keeper_paid:
+            receipt = chain.provider.get_receipt(tx_hash)
+            self._gas_wei += receipt.gas_used * (receipt.gas_price or 0)
         reasons = (self._reasons(tx_hash) if self._reasons else []) + facts
         self._decisions[tx_hash] = DecisionRow(
             id=tx_hash, t=chain.blocks[log.block_number].timestamp, action=action, status="confirmed",
@@ -209,9 +226,9 @@ class ChainFeed:
         rows = [
             Headroom(name="idle buffer (minimum / held)", used=vault.minIdleBps() / 100,
                      limit=(vault.totalIdle() * BPS / total / 100) if total else 0, unit="% of assets"),
-            # The last move's turnover against today's bound: how much bigger a move the keeper could make.
+            # The last move's turnover against the bound it met (on total assets then, as the vault checked it).
             Headroom(name="turnover of the last rebalance (max)", used=self._last_turnover / self._unit,
-                     limit=total * vault.maxTurnoverBps() / BPS / self._unit, unit=self._asset.symbol()),
+                     limit=self._last_value * vault.maxTurnoverBps() / BPS / self._unit, unit=self._asset.symbol()),
         ]
         limit = vault.depositLimit()
         if limit < vault.UNLIMITED():

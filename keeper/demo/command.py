@@ -45,6 +45,10 @@ def demo(days, profile, pools, data, dashboard, port, keep_running, tour, as_jso
     from keeper.interrupts import on_interrupt
 
     logger.set_level("ERROR")
+    if not tour:
+        # A month of replay sends thousands of swaps; anvil's step traces of them (which ape-foundry turns on and
+        # nothing here reads) would exhaust memory: tools/setup.sh's anvil wrapper drops them on this signal.
+        os.environ.setdefault("ALP_ANVIL_STEPS_TRACING", "0")
     console = Console(quiet=as_json)
     console.print(f"Starting a local anvil ({LOCAL_NETWORK}); it stops when the demo ends or on Ctrl-C.")
     with on_interrupt(lambda: console.print("interrupted: local chain and dashboard stopped")):

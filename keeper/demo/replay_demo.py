@@ -33,6 +33,7 @@ KEEPER_EVERY_HOURS = 6
 HARVEST_EVERY_HOURS = 24
 CONTROL_HALF_WIDTH = 0.10
 ALICE_MAX_LOSS_BPS = 100
+REBALANCE_LOSS_BPS = 30  # a 0.3 % pool's fee on the half of a position that is swapped, with room for slippage
 # Reverts that mean "the pool's price is away from its TWAP right now", which waiting cures.
 PRICE_GUARDS = ("SlippageExceeded", "PriceDeviationExceeded")
 # The history replayed is the 0.05 % pool's; another tier pays this much of its fees per unit of liquidity (LPs move
@@ -53,6 +54,7 @@ class VaultSide:
     gas_wei: int = 0
     fees: float = 0.0  # pool fees collected at harvests, valued in USDC when collected
     interest: float = 0.0  # lending interest reported at harvests
+    withdrawn: float = 0.0  # paid out to depositors who left
 
     def pay(self, receipt: Any) -> Any:
         self.gas_wei += receipt.gas_used * (receipt.gas_price or 0)
@@ -78,6 +80,9 @@ def _build(name: str, people: dict, market: Any, keeper: Any, fees: tuple[int, .
     roles = Roles(people["governance"], people["curator"], people["guardian"], keeper, people["fee_recipient"])
     deployment = deploy_vault(people["deployer"], usdc, roles, name=name, symbol="alpV", timelock_delay=60)
     deployment.admin.call(deployment.vault, "setFees", 1_000, 100)
+    # Moving capital out of a range unwinds it with a swap that pays the pool's fee: the 1 bp default (right for
+    # lending) would refuse every such move, so the curator allows the unwinding cost through the timelock.
+    deployment.admin.call(deployment.vault, "setMaxRebalanceLossBps", REBALANCE_LOSS_BPS)
     strategies = {}
     for fee in fees:
         s = deploy_univ3_strategy(people["deployer"], deployment, market.pool("WETH", "USDC", fee),
@@ -131,11 +136,12 @@ def _weth_price(pool: Any, market: Any) -> float:
 
 
 def _profit(side: VaultSide, deposited: int) -> float:
-    """Value at the TWAP across strategies, locked profit included, less what was deposited."""
+    """Value at the TWAP across strategies, locked profit included, plus what was paid out, less what was
+    deposited."""
     vault = side.vault
     worth = (vault.totalIdle() + sum(s.totalAssets() for s in side.strategies.values()
                                      if vault.strategies(s).currentDebt > 0)) / USDC
-    return worth - deposited / USDC
+    return worth + side.withdrawn - deposited / USDC
 
 
 def earnings(side: VaultSide, deposited: int) -> tuple[float, float]:
@@ -189,7 +195,9 @@ def _exit(side: VaultSide, alice: Any, usdc: Any) -> str:
             waited = f" (first refused: {reason}; retried {window // 60} min later)"
     before = usdc.balanceOf(alice)
     side.vault.redeem(shares, alice, alice, ALICE_MAX_LOSS_BPS, sender=alice)
-    return f"{(usdc.balanceOf(alice) - before) / USDC:,.2f} USDC{waited}"
+    received = (usdc.balanceOf(alice) - before) / USDC
+    side.withdrawn += received
+    return f"{received:,.2f} USDC{waited}"
 
 
 def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None],

@@ -27,13 +27,15 @@ def test_alerts__each_condition__raises_its_alert():
                          paused=True)
     snapshot = DashboardSnapshot(
         generated_at=NOW, chain="test", vault=vault,
-        guardrails=[Headroom(name="turnover", used=100, limit=100), Headroom(name="idle", used=95, limit=100)],
+        guardrails=[Headroom(name="turnover", used=100, limit=100), Headroom(name="idle", used=95, limit=100),
+                    Headroom(name="cap pool", used=130, limit=100)],
         ranges=[RangeTrack(strategy="s", pool="p", points=[RangePoint(t=NOW, price=5, lower=1, upper=3)])],
         decisions=[DecisionRow(id="1", t=NOW, action="rebalance", status="reverted", reasons=["TurnoverExceeded"])],
         keeper_last_cycle=NOW - 3_600, keeper_interval=300,
     )
     messages = " | ".join(a.message for a in derive_alerts(snapshot))
-    for expected in ("paused", "out of range", "Guardrail hit: turnover", "idle at 95%", "reverted", "stalled"):
+    for expected in ("paused", "out of range", "turnover at its limit", "idle at 95%", "Guardrail breached: cap pool",
+                     "reverted", "stalled"):
         assert expected in messages, expected
 
 

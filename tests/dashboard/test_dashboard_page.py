@@ -62,6 +62,7 @@ def test_dashboard__renders_real_numbers__and_new_rebalance_appears_live(world, 
             assert "50,000.00 USDC" in page.inner_text("#cards")
             assert page.inner_text("#decisions tbody").count("rebalance") == 1
             assert first.txn_hash[:10] in page.inner_text("#decisions tbody")
+            assert "deposit" in page.inner_text("#decisions tbody")  # alice's 50,000: a flow that moves the charts
             assert int(page.get_attribute("#chart-allocation", "data-points")) >= 1
             assert page.locator("#chart-value path").count() >= 1
             assert "lending A" in page.inner_text("#legend-allocation")
@@ -72,7 +73,7 @@ def test_dashboard__renders_real_numbers__and_new_rebalance_appears_live(world, 
             second = _rebalance(world, chain, [25_000 * USDC, 15_000 * USDC])
             feed.refresh()
             page.wait_for_function(
-                "document.querySelectorAll('#decisions tbody tr').length === 2", timeout=15_000
+                "document.querySelectorAll('#decisions tbody tr').length === 3", timeout=15_000
             )
             assert page.evaluate("window.__sameDocument === true")
             assert second.txn_hash[:10] in page.inner_text("#decisions tbody")

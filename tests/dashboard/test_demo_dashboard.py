@@ -24,11 +24,22 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _read_until(process: subprocess.Popen, marker: str, timeout: float) -> str:
+    """The process's output up to and including the first line holding `marker` (it keeps running)."""
+    deadline, lines = time.monotonic() + timeout, []
+    for line in process.stdout:
+        lines.append(line)
+        if marker in line or time.monotonic() > deadline:
+            break
+    return "".join(lines)
+
+
 def test_demo_dashboard__live_charts_and_a_new_move_without_reload(tmp_path):
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
-    demo = subprocess.Popen([sys.executable, "-m", "keeper.cli", "demo", "--days", "2", "--port", str(port)],
+    demo = subprocess.Popen([sys.executable, "-m", "keeper.cli", "demo", "--days", "2", "--port", str(port),
+                             "--keep-running"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -58,13 +69,19 @@ def test_demo_dashboard__live_charts_and_a_new_move_without_reload(tmp_path):
                 # The keeper's risk scores, read from its store: one bar per strategy, each with a number.
                 page.wait_for_function("document.querySelectorAll('#risk .bar').length >= 3", timeout=60_000)
                 assert re.search(r"\d\.\d{2} [a-z]", page.inner_text("#risk")), page.inner_text("#risk")
+                # The demo ends, prints its comparison and keeps the dashboard up (--keep-running): the
+                # screenshot shows the whole run.
+                output = _read_until(demo, "keeping chain and dashboard up", timeout=300)
+                assert "static control" in output and "keeper moves" in output, output[-3000:]
+                page.wait_for_timeout(3_000)  # a poll or two after the last refresh
+                assert page.locator("#ranges rect").count() >= 1, "no range drawn against its pool price"
                 SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SCREENSHOT), full_page=True)
             finally:
                 browser.close()
-        output, _ = demo.communicate(timeout=300)
-        assert demo.returncode == 0, output[-3000:]
-        assert "static control" in output and "keeper moves" in output
+        os.killpg(demo.pid, signal.SIGINT)
+        rest, _ = demo.communicate(timeout=60)
+        assert demo.returncode == 130 and "interrupted" in rest, (demo.returncode, rest[-2000:])
     finally:
         if demo.poll() is None:
             os.killpg(demo.pid, signal.SIGINT)

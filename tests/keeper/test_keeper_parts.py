@@ -85,3 +85,18 @@ def test_store__old_schema__migrated_in_place_keeping_rows(tmp_path):
     assert store.plan("p")["approved_by"] == "alice"
     with create_engine(url).begin() as conn:
         assert conn.execute(text("SELECT version FROM schema_version")).scalar() == LATEST
+
+
+def test_halved_rebalance__every_move_half_as_big__none_when_nothing_is_left():
+    from keeper.cycle import _halved
+    from keeper.execute.plan import Plan, PlanKind, Target
+
+    plan = Plan(vault="0xv", kind=PlanKind.rebalance, created_at=1, reasons=["r"], expected_gain=10.0, cost=1.0,
+                targets=[Target(strategy="0xa", current_debt=100, target_debt=0),
+                         Target(strategy="0xb", current_debt=0, target_debt=101),
+                         Target(strategy="0xc", current_debt=5, target_debt=6)])
+    half = _halved(plan, "simulation reverted: SlippageExceeded(1, 2)")
+    assert [(t.strategy, t.target_debt) for t in half.targets] == [("0xa", 50), ("0xb", 50)]  # 0xc: nothing left
+    assert half.expected_gain == 5.0 and half.id != plan.id and "halved" in half.reasons[-1]
+    tiny = plan.model_copy(update={"targets": [Target(strategy="0xc", current_debt=5, target_debt=6)]})
+    assert _halved(tiny, "why") is None

@@ -19,6 +19,9 @@ function el(tag, attrs = {}, text) {
   return node;
 }
 
+// Enough decimals that the five gridlines of a span read as five different numbers.
+const axisDigits = (span) => Math.min(6, Math.max(0, Math.ceil(-Math.log10(span / 4))));
+
 // A plot area with axes scaled to the data; returns functions mapping data to pixels.
 function frame(svg, xs, ys) {
   svg.replaceChildren();
@@ -32,7 +35,7 @@ function frame(svg, xs, ys) {
   for (let i = 0; i <= 4; i++) {
     const y = y0 + ((y1 - y0) * i) / 4;
     svg.append(el("svg:line", { x1: pad.l, x2: w - pad.r, y1: sy(y), y2: sy(y), class: "gridline" }));
-    svg.append(el("svg:text", { x: 4, y: sy(y) + 3 }, fmt(y, Math.abs(y1 - y0) < 1 ? 4 : 0)));
+    svg.append(el("svg:text", { x: 4, y: sy(y) + 3 }, fmt(y, axisDigits(y1 - y0))));
   }
   svg.append(el("svg:text", { x: pad.l, y: h - 4 }, when(x0)));
   svg.append(el("svg:text", { x: w - pad.r - 90, y: h - 4 }, when(x1)));
@@ -129,7 +132,8 @@ function cards(s) {
     ["IL, swaps, price moves", `${fmt(v.impermanent_loss)} ${v.asset_symbol}`,
       v.impermanent_loss >= 0 ? "up" : "down", c ? `control ${fmt(c.impermanent_loss)}` : ""],
     ["Gas paid", `${fmt(v.gas_paid, 4)} ${v.gas_unit}`],
-    ["Keeper moves", String(s.decisions.filter((d) => d.status === "confirmed" && !d.action.startsWith("harvest")).length)],
+    ["Keeper moves", String(s.decisions.filter((d) => d.status === "confirmed"
+      && (d.action === "rebalance" || d.action.startsWith("re-range"))).length)],
   ];
   box.replaceChildren(...items.map(([label, value, dir, note]) => {
     const card = el("div", { class: "card" });
