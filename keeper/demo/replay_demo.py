@@ -192,7 +192,7 @@ def _exit(side: VaultSide, alice: Any, usdc: Any) -> str:
             window = max(s.twapWindow() for s in side.strategies.values() if hasattr(s, "twapWindow"))
             chain.pending_timestamp += window
             chain.mine()
-            waited = f" (first refused: {reason}; retried {window // 60} min later)"
+            waited = f" (after {reason.split('(')[0]}, retried {window // 60} min later)"
     before = usdc.balanceOf(alice)
     side.vault.redeem(shares, alice, alice, ALICE_MAX_LOSS_BPS, sender=alice)
     received = (usdc.balanceOf(alice) - before) / USDC
