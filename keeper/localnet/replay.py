@@ -283,3 +283,18 @@ def replay(
             progress(i + 1, len(targets))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def full_range_fee_fraction(pool: ContractInstance) -> float:
+    """Fees a unit of liquidity in range all along has earned in `pool`, as a fraction of what a full-range unit
+    is worth now: what an LP earns, comparable across pools, token orders and decimals."""
+    sqrt_price = int(pool.slot0().sqrtPriceX96) / 2**96
+    g0, g1 = int(pool.feeGrowthGlobal0X128()) / 2**128, int(pool.feeGrowthGlobal1X128()) / 2**128
+    return (g0 * sqrt_price**2 + g1) / (2 * sqrt_price)
+
+
+def recorded_fee_fraction(history: PoolHistory) -> float:
+    """The same quantity for the real pool over a recorded series (fees = volume in x fee rate, per active unit)."""
+    prices = 1.0001 ** history.close_tick.astype(float)  # raw token1 per raw token0 of the real pool
+    fees = history.fee_rate * (history.volume0 * prices + history.volume1) / history.liquidity
+    return float(fees.sum() / (2 * prices[-1] ** 0.5))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from keeper.localnet.market import DEFAULT_POOLS, OBSERVATION_CARDINALITY, TICK_SPACING, deploy_market
+from keeper.localnet.replay import full_range_fee_fraction, recorded_fee_fraction
 from keeper.localnet.session import hourly_series, replayed_market
 from keeper.univ3.ticks import price_at_tick
 
@@ -64,22 +65,10 @@ def test_replay__one_day__follows_the_path_and_the_volume(accounts):
     assert times[-1] - times[0] >= 23 * 3_600  # chain time advanced with the series
     # What an LP earns: fees per unit of liquidity, as a fraction of what a full-range unit is worth. Trading the
     # volume where the real price traded keeps it at the real pool's; sweeping it through thin liquidity would not.
-    local, real = _full_range_fee_fraction(replayed.market.pool("WETH", "USDC", 500)), _real_fee_fraction(series)
+    local, real = full_range_fee_fraction(replayed.market.pool("WETH", "USDC", 500)), recorded_fee_fraction(series)
     assert 0.7 <= local / real <= 1.3, (local, real)
     print(f"\n1-day replay: {result.swaps} swaps in {result.seconds:.1f} s, max tick error {result.max_tick_error}, "
           f"volume {result.volume_ratio:.1%}, fees per unit liquidity {local:.3e} vs real {real:.3e}")
-
-
-def _full_range_fee_fraction(pool) -> float:
-    sqrt_price = pool.slot0().sqrtPriceX96 / 2**96
-    g0, g1 = pool.feeGrowthGlobal0X128() / 2**128, pool.feeGrowthGlobal1X128() / 2**128
-    return (g0 * sqrt_price**2 + g1) / (2 * sqrt_price)
-
-
-def _real_fee_fraction(series) -> float:
-    prices = 1.0001 ** series.close_tick.astype(float)  # raw token1 per raw token0 of the real pool
-    fees = series.fee_rate * (series.volume0 * prices + series.volume1) / series.liquidity
-    return float(fees.sum() / (2 * prices[-1] ** 0.5))
 
 
 def test_replay__follower_pool__pays_the_asked_multiple_of_fees_per_unit_liquidity(accounts):
@@ -91,7 +80,7 @@ def test_replay__follower_pool__pays_the_asked_multiple_of_fees_per_unit_liquidi
     leader, follower = market.pool("WETH", "USDC", 500), market.pool("WETH", "USDC", 3000)
     # (Asked for much less, the follower still earns what the arbitrage that moves it pays at its 0.3 % fee.)
     replay(market, leader, series, accounts[3], followers=[(follower, 1.5)])
-    ratio = _full_range_fee_fraction(follower) / _full_range_fee_fraction(leader)
+    ratio = full_range_fee_fraction(follower) / full_range_fee_fraction(leader)
     print(f"\nfollower/leader fees per unit liquidity: {ratio:.3f} (asked 1.5)")
     assert 1.3 <= ratio <= 1.7, ratio
     assert abs(follower.slot0().tick - leader.slot0().tick) <= 2  # and arbitrage kept the prices together
