@@ -77,6 +77,7 @@ class ChainFeed:
         keeper_interval: int | None = None,
         earnings: Callable[[str], tuple[float, float]] | None = None,
         unsent: Callable[[], list[DecisionRow]] | None = None,
+        last_cycle: Callable[[], int | None] | None = None,
     ) -> None:
         self.vault, self.control, self.chain_name = vault, control, chain_name
         self._ranges, self._risk, self._reasons = ranges, risk, decision_reasons
@@ -85,6 +86,8 @@ class ChainFeed:
         self._earnings = earnings
         # The keeper's plans that never became a transaction (refused, failed, awaiting approval), from its store.
         self._unsent = unsent
+        # When the keeper last ran a cycle (from its store): a keeper that decides to do nothing is not stalled.
+        self._last_cycle = last_cycle
         contract = vault.contract
         from ape import Contract
 
@@ -134,7 +137,7 @@ class ChainFeed:
             risk=self._risk() if self._risk else [],
             guardrails=self._headroom(now),
             decisions=decisions,
-            keeper_last_cycle=decisions[-1].t if decisions else None,
+            keeper_last_cycle=self._last_cycle() if self._last_cycle else (decisions[-1].t if decisions else None),
             keeper_interval=self._keeper_interval,
         )
         with self._lock:

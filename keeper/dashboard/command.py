@@ -26,7 +26,7 @@ def dashboard(network: str, vault_address: str, control_address: str | None, hos
     from ape.exceptions import ApeException
 
     from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
-    from keeper.dashboard.keeper_feed import risk_from_store, unsent_from_store
+    from keeper.dashboard.keeper_feed import last_cycle_from_store, risk_from_store, unsent_from_store
     from keeper.dashboard.server import DashboardServer
     from keeper.interrupts import on_interrupt
     from keeper.store import Store
@@ -38,7 +38,7 @@ def dashboard(network: str, vault_address: str, control_address: str | None, hos
             if store_path:
                 store = Store(f"sqlite:///{store_path}")
                 extras = dict(risk=risk_from_store(store), decision_reasons=store.reasons_for_transaction,
-                              unsent=unsent_from_store(store))
+                              unsent=unsent_from_store(store), last_cycle=last_cycle_from_store(store))
             feed = ChainFeed(WatchedVault(Contract(vault_address), "ALP vault"), control=control, chain_name=network,
                              **extras)
             feed.refresh()

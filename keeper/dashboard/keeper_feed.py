@@ -42,3 +42,13 @@ def unsent_from_store(store: Store) -> Callable[[], list[DecisionRow]]:
         return rows
 
     return unsent
+
+
+def last_cycle_from_store(store: Store) -> Callable[[], int | None]:
+    """Callable for ChainFeed(last_cycle=...): chain time of the keeper's latest cycle, whatever it decided."""
+
+    def last() -> int | None:
+        rows = store.decisions(limit=1)
+        return rows[0]["t"] if rows else None
+
+    return last

@@ -91,7 +91,7 @@ def _replay_demo(console, days, profile, fees, data, dashboard, port, keep_runni
     from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
     from keeper.dashboard.ranges import RangeTracks
     from keeper.dashboard.server import DashboardServer
-    from keeper.dashboard.keeper_feed import risk_from_store, unsent_from_store
+    from keeper.dashboard.keeper_feed import last_cycle_from_store, risk_from_store, unsent_from_store
     from keeper.demo.replay_demo import earnings, run_demo
 
     state: dict = {}
@@ -106,7 +106,7 @@ def _replay_demo(console, days, profile, fees, data, dashboard, port, keep_runni
                          control=WatchedVault(world["control"].vault, "static control", labels(world["control"])),
                          chain_name="local anvil (replay)", decision_reasons=store.reasons_for_transaction,
                          keeper_interval=6 * 3_600, ranges=ranges, risk=risk_from_store(store, labels(world["alp"])),
-                         unsent=unsent_from_store(store),
+                         unsent=unsent_from_store(store), last_cycle=last_cycle_from_store(store),
                          earnings=lambda address: earnings(sides[address], world["deposited"]))
         feed.refresh()
         state["feed"] = feed

@@ -38,3 +38,14 @@ def test_unsent_plans__refused_failed_and_waiting_are_shown_skipped_are_not():
     assert set(rows) == {"p-rej", "p-wait"}
     assert rows["p-rej"].reasons[-1].startswith("simulation reverted: TurnoverExceeded")
     assert rows["p-rej"].t == 1_000  # chain time of the plan, like the chain's own rows
+
+
+def test_last_cycle__a_keeper_that_decides_nothing_is_still_alive():
+    from keeper.dashboard.keeper_feed import last_cycle_from_store
+
+    store = Store("sqlite:///:memory:")
+    last = last_cycle_from_store(store)
+    assert last() is None
+    store.record_decision("c1", 1_000, "v", {}, {}, None, "no-action", ["allocation already optimal"])
+    store.record_decision("c2", 7_000, "v", {}, {}, None, "no-action", ["allocation already optimal"])
+    assert last() == 7_000
