@@ -137,6 +137,7 @@ def _replay_demo(console, days, profile, fees, data, dashboard, port, keep_runni
         if as_json:
             click.echo(json.dumps({"days": result.days, "alp": result.alp, "control": result.control,
                                    "rebalances": result.rebalances, "withdrawals": result.withdrawals,
+                                   "cycles": result.cycles,
                                    "seconds": round(result.seconds, 1)}, indent=2))
         else:
             _print_comparison(console, result)
@@ -170,6 +171,8 @@ def _print_comparison(console: Console, result) -> None:
 
         table.add_row(f"alice redeems all (deposited {DEPOSITS['alice']:,})", exits[0], exits[1])
     console.print(table)
+    console.print(f"keeper cycles: {sum(result.cycles.values())} ("
+                  + ", ".join(f"{n} {state}" for state, n in sorted(result.cycles.items())) + ")")
     console.print(f"keeper moves ({len(result.rebalances)}):")
     for move in result.rebalances:
         console.print(f"  {move['kind']} {move['id']}: {move['reason']}")

@@ -68,6 +68,7 @@ class DemoResult:
     control: dict
     rebalances: list[dict] = field(default_factory=list)
     withdrawals: dict[str, str] = field(default_factory=dict)  # vault -> what Alice's full exit got, or why not
+    cycles: dict[str, int] = field(default_factory=dict)  # keeper cycle outcome -> how many
     seconds: float = 0.0
 
 
@@ -242,6 +243,7 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
         on_ready(dict(alp=alp, control=control, keeper=keeper, market=market, deposited=deposited))
 
     counted: set[str] = set()
+    cycles: dict[str, int] = {}
 
     def step(i: int) -> None:
         for side in (alp, control):  # interest arrives in the lending markets every hour
@@ -251,7 +253,10 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
         if i and i % KEEPER_EVERY_HOURS == 0:
             result = keeper.cycle()
             _count_keeper_gas(keeper, alp, counted)
-            if result.state not in ("no-action",):
+            cycles[result.state] = cycles.get(result.state, 0) + 1
+            # Doing nothing, or skipping a move that costs more than it earns, is the keeper's usual hour: counted,
+            # not printed (the dashboard's log and the store have every reason).
+            if result.state not in ("no-action", "skipped"):
                 say(f"hour {i}: keeper {result.state}: {headline(result.reasons)}")
         if i % HARVEST_EVERY_HOURS == HARVEST_EVERY_HOURS - 1:
             for side in (alp, control):
@@ -284,4 +289,4 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
     plans = [{"id": p["id"], "kind": p["kind"], "state": p["state"], "reason": headline(p["reasons"])}
              for p in keeper.store.plans(limit=500) if p["state"] == "confirmed"]
     return DemoResult(days=days, alp=summaries[alp.name], control=summaries[control.name], rebalances=plans,
-                      withdrawals=withdrawals, seconds=time.perf_counter() - started)
+                      withdrawals=withdrawals, cycles=cycles, seconds=time.perf_counter() - started)
