@@ -81,6 +81,7 @@ class Keeper:
         self.profile = risk_profile(config.profile)
         self._symbols: dict[str, list[str]] = {}
         self._fees: dict[str, float] = {}
+        self._sources: dict[str, str] = {}
         types = [project.Vault.contract_type, project.UniswapV3Strategy.contract_type,
                  project.ERC4626Adapter.contract_type, project.TestToken.contract_type]
         self.sender = Sender(self.store, account, self.web3, types, max_fee_gwei=config.max_fee_gwei,
@@ -113,11 +114,21 @@ class Keeper:
                 self.store.record_observation(cycle_id, now, "pool", pool, view.pool.model_dump(mode="json"))
                 data.update(range=view.range, liquidity=view.liquidity)
             else:
-                share = project.ERC4626Adapter.at(view.address)
-                data["price"] = share.convertToAssets(10 ** share.decimals())
+                data["price"] = self._yield_share_price(view.address)
             self.store.record_observation(cycle_id, now, view.kind, view.address, data)
         self.store.record_observation(cycle_id, now, "vault", self.vault.address, limits.model_dump(mode="json"))
         return limits, views
+
+    def _yield_share_price(self, address: str) -> int:
+        """Assets per share of the yield source behind an ERC-4626 strategy: the source's own rate, which shows
+        before the vault has lent anything (the adapter's share price only moves once it holds the source)."""
+        if address not in self._sources:
+            try:
+                self._sources[address] = project.ERC4626Adapter.at(address).target()
+            except Exception:  # a strategy that is not our adapter: its own share price is the best measure
+                self._sources[address] = address
+        share = project.ERC4626Adapter.at(self._sources[address])
+        return share.convertToAssets(10 ** share.decimals())
 
     def _pool_of(self, address: str) -> str | None:
         """The Uniswap pool of a range strategy; None for any other strategy (asked with a raw call, quietly)."""

@@ -29,6 +29,7 @@ from keeper.univ3.ticks import nearest_usable_tick
 USDC = 10**6
 DEPOSITS = {"alice": 50_000, "bob": 30_000, "carol": 20_000}
 LENDING_APR = 0.04
+OTHER_LENDERS = 1_000_000  # USDC already lent in each lending market by others
 KEEPER_EVERY_HOURS = 6
 HARVEST_EVERY_HOURS = 24
 CONTROL_HALF_WIDTH = 0.10
@@ -91,6 +92,11 @@ def _build(name: str, people: dict, market: Any, keeper: Any, fees: tuple[int, .
         add_strategy(deployment, s, 10**15, 6_000)
         strategies[pool_label(fee)] = s
     source = people["deployer"].deploy(project.TestYieldVault, usdc, f"{name} lending", "lend")
+    # Other lenders' money: a lending market's rate shows in its share price before the vault lends a cent (an
+    # empty market would show 0 % and the keeper, rightly reading the chain, would never lend).
+    market.fund(people["deployer"], "USDC", OTHER_LENDERS * USDC)
+    usdc.approve(source, OTHER_LENDERS * USDC, sender=people["deployer"])
+    source.deposit(OTHER_LENDERS * USDC, people["deployer"], sender=people["deployer"])
     lending = deploy_erc4626_strategy(people["deployer"], deployment, source, f"{name} lending", "lend")
     add_strategy(deployment, lending, 10**15, 6_000)
     strategies["lending 4 %"] = lending

@@ -27,6 +27,10 @@ def world(accounts, project, chain):
         add_strategy(deployment, s, 10**13, 6_000)
         strategies[f"univ3-{fee}"] = s
     source = deployer.deploy(project.TestYieldVault, usdc, "Lending", "lend")
+    # Other lenders' 1M: the 5 USDC of interest the tests add per hour is then a lending rate of ~4 %/yr.
+    market.fund(deployer, "USDC", 1_000_000 * 10**6)
+    usdc.approve(source, 1_000_000 * 10**6, sender=deployer)
+    source.deposit(1_000_000 * 10**6, deployer, sender=deployer)
     lending = deploy_erc4626_strategy(deployer, deployment, source, "ALP lend", "alpL")
     add_strategy(deployment, lending, 10**13, 6_000)
     strategies["lending"] = lending
