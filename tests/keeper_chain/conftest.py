@@ -40,7 +40,7 @@ def world(accounts, project, chain):
     chain.pending_timestamp += 2 * HOUR
     chain.mine()
     return dict(market=market, vault=vault, strategies=strategies, keeper=keeper, trader=trader, source=source,
-                deployer=deployer, usdc=usdc, deployment=deployment)
+                deployer=deployer, usdc=usdc, deployment=deployment, curator=curator)
 
 
 @pytest.fixture

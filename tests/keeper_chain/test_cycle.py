@@ -13,6 +13,7 @@ from keeper.cycle import FEE_WINDOW_SECONDS, Keeper
 from .conftest import HOUR, USDC, rebalances
 
 WETH = 10**18
+BPS = 10_000
 
 
 def _trade(world, fee: int, rounds: int, size: int = 200 * WETH) -> None:
@@ -122,3 +123,25 @@ def test_new_capital_in_a_pool_strategy__keeper_places_the_range(world, config, 
     assert "holds no position yet" in " ".join(result.reasons)
     assert s500.liquidity() > 0
     assert s500.tickLower() < world["market"].pool("WETH", "USDC", 500).slot0().tick < s500.tickUpper()
+
+
+def test_curator_tightens_a_cap__keeper_brings_the_holding_under_it_whatever_the_gain(world, config, chain):
+    vault, s500 = world["vault"], world["strategies"]["univ3-500"]
+    keeper = Keeper(config(), world["keeper"])
+    _history(keeper, world, chain, busy_fee=500)
+    assert keeper.cycle().state == "confirmed"
+    held = vault.strategies(s500).currentDebt
+    chain.pending_timestamp += vault.minRebalanceInterval()
+    chain.mine()
+    # A keeper that wants an impossible gain sends nothing for return alone...
+    strict = Keeper(config(min_gain=10**15), world["keeper"])
+    assert strict.cycle().state in ("skipped", "no-action")
+    # ...but a cap the curator tightens below the holding is a limit, not a trade-off: it is restored anyway.
+    cap_bps = held * 3 * BPS // (4 * vault.totalAssets())
+    vault.setStrategyCaps(s500, vault.strategies(s500).maxDebt, cap_bps, sender=world["curator"])
+    result = strict.cycle()
+    print(f"\n0.05 % pool debt {held} -> {vault.strategies(s500).currentDebt} under a cap of {cap_bps} bps: "
+          f"{result.reasons[-2:]}")
+    assert result.state == "confirmed" and result.plan.restores_limit, result.reasons
+    assert "over its cap" in " ".join(result.reasons)
+    assert vault.strategies(s500).currentDebt * BPS <= cap_bps * vault.totalAssets()
