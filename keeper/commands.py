@@ -90,13 +90,18 @@ def run(config_path, network, vault, as_json, cycles):
     config = _config(config_path, network=network, vault=vault)
     done = failures = 0
     with _connected(config):
+        from keeper.cycle import MAX_FOLLOW_UPS
+
         keeper = _keeper(config)
         # Stopped between steps or mid-send, the store holds every plan's state: the next run reconciles it.
         with on_interrupt(lambda: click.echo("keeper stopped")):
+            follow_ups = 0
             while not cycles or done < cycles:
+                follow_up = False
                 try:
                     result = keeper.cycle()
                     failures = 0
+                    follow_up = result.follow_up and follow_ups < MAX_FOLLOW_UPS
                     _emit(as_json, _result(result), _human(result))
                 except Exception as exc:  # one bad cycle is recorded and survived; a run of them stops the bot
                     failures += 1
@@ -104,7 +109,8 @@ def run(config_path, network, vault, as_json, cycles):
                     if failures >= CIRCUIT_BREAKER:
                         raise click.ClickException("too many consecutive failures: stopping (circuit breaker)")
                 done += 1
-                if not cycles or done < cycles:
+                follow_ups = follow_ups + 1 if follow_up else 0
+                if (not cycles or done < cycles) and not follow_up:
                     time.sleep(config.cycle_seconds)
 
 

@@ -1,7 +1,8 @@
 """One keeper cycle: observe → estimate → assess risk → optimize → plan → check → simulate → send/record.
 
-Each step's inputs and reasons are recorded, so every decision can be explained from the store alone. At most one
-plan is acted on per cycle, and only after every earlier plan has reached a final state.
+Each step's inputs and reasons are recorded, so every decision can be explained from the store alone. A cycle may
+weigh several candidate plans (a reallocation, then a re-range) but acts on at most one, the first that passes its
+checks, and only after every earlier plan has reached a final state.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ SWAPPED_SHARE = 0.5
 SHRINK_ATTEMPTS = 2
 # Refusals a smaller move can cure: the unwinding swap's slippage, and the vault's loss bound on a rebalance.
 SHRINKABLE = ("SlippageExceeded", "RebalanceLossExceeded")
+# Cycles a runner may add straight after a confirmed move (see CycleResult.follow_up); bounded so that a keeper
+# that keeps finding something to do still waits for its next tick.
+MAX_FOLLOW_UPS = 3
 
 
 @dataclass
@@ -68,6 +72,13 @@ class CycleResult:
     plan: Plan | None
     state: str  # no-action | skipped | rejected | awaiting_approval | dry-run | confirmed | reverted | failed
     reasons: list[str]
+
+    @property
+    def follow_up(self) -> bool:
+        """Something just moved: a range strategy a reallocation funded holds no position until a re-range, and
+        one re-range places one range. A runner cycles again at once (up to MAX_FOLLOW_UPS times) rather than leave
+        that capital idle until its next tick."""
+        return self.state == "confirmed"
 
 
 class Keeper:
@@ -224,11 +235,27 @@ class Keeper:
             self._fees[pool] = Contract(pool, contract_type=_pool_type()).fee() / 1_000_000
         return self._fees[pool]
 
-    def plan(self, limits: VaultLimits, views: list[StrategyView], now: int) -> tuple[Plan | None, list[str]]:
+    def plan(self, limits: VaultLimits, views: list[StrategyView], now: int) -> tuple[list[Plan], list[str]]:
+        """Candidate plans, the one to try first first: a reallocation, then a re-range. A reallocation that waits
+        (for the vault's interval) or does not pay must not keep a range that is out of place from being fixed."""
         reasons = [f"{v.address[:10]}: {'; '.join(v.reasons)}" for v in views if v.reasons]
         total = limits.total_assets
         if total == 0:
-            return None, reasons + ["the vault is empty: nothing to allocate"]
+            return [], reasons + ["the vault is empty: nothing to allocate"]
+        plans = []
+        rebalance = self._reallocation(limits, views, now, reasons)
+        if rebalance is not None:
+            plans.append(rebalance)
+        rerange = self._rerange(views, now, reasons)
+        if rerange is not None:
+            plans.append(rerange)
+        if not plans:
+            return [], reasons + ["allocation already optimal within dust; every range in place"]
+        return plans, plans[0].reasons
+
+    def _reallocation(self, limits: VaultLimits, views: list[StrategyView], now: int,
+                      reasons: list[str]) -> Plan | None:
+        total = limits.total_assets
         ops = [Opportunity(name=v.address, expected_return=v.expected_apr,
                            cap=min(limits.cap(v.address) / total, self.profile.max_weight),
                            current=min(v.debt / total, 1.0)) for v in views]
@@ -259,11 +286,8 @@ class Keeper:
                         + [f"{v.address[:10]} holds {v.debt / total:.1%}, over its cap: brought back under it"
                            for v in restores],
                         expected_gain=gain, cost=cost, created_at=now, restores_limit=bool(restores))
-            return plan, plan.reasons
-        rerange = self._rerange(views, now, reasons)
-        if rerange is not None:
-            return rerange, rerange.reasons
-        return None, reasons + ["allocation already optimal within dust; every range in place"]
+            return plan
+        return None
 
     def _rerange(self, views: list[StrategyView], now: int, reasons: list[str]) -> Plan | None:
         for v in views:
@@ -313,24 +337,24 @@ class Keeper:
         now = chain.blocks.head.timestamp
         limits, views = self.observe(cycle_id)
         self.estimate(views, limits.total_assets)
-        plan, reasons = self.plan(limits, views, now)
+        plans, reasons = self.plan(limits, views, now)
         scores = {v.address: {"expected_apr": v.expected_apr, "kind": v.kind,
                               **(v.risk.model_dump() if v.risk else {})} for v in views}
         inputs = {"total_assets": limits.total_assets, "idle": limits.total_idle, "profile": self.profile.name.value}
-        if plan is None:
+        if not plans:
             self.store.record_decision(cycle_id, now, self.config.vault, inputs, scores, None, "no-action", reasons)
             return CycleResult(cycle_id, None, "no-action", reasons)
-        state, why = self._vet(plan, limits, now)
-        for _ in range(SHRINK_ATTEMPTS):
-            # A withdrawal from a range unwinds it with one swap; a big one can cost more than the strategy's
-            # slippage bound or the vault's loss bound allows. A smaller step may fit: try half, then a quarter.
-            if state != "rejected" or plan.kind is not PlanKind.rebalance or not any(g in why for g in SHRINKABLE):
+        refused: list[tuple[Plan, str, str]] = []
+        for candidate in plans:
+            plan, state, why = self._vet_or_shrink(candidate, limits, now)
+            if state is None:
                 break
-            smaller = _halved(plan, why)
-            if smaller is None:
-                break
-            plan = smaller
-            state, why = self._vet(plan, limits, now)
+            refused.append((plan, state, why))
+        else:  # nothing passed: the cycle reports the first candidate's refusal
+            plan, state, why = refused[0]
+        # The other candidates' refusals stay in the record: why a waiting move did not stop the one that went.
+        passed_over = [f"{p.kind.value} not taken: {w}" for p, _, w in refused if p is not plan]
+        plan = plan.model_copy(update={"reasons": plan.reasons + passed_over}) if passed_over else plan
         if state is None and dry:
             state, why = "dry-run", "dry run: checked and simulated, not sent"
         if state is None and self.config.mode is Mode.approval:
@@ -342,6 +366,20 @@ class Keeper:
         self.store.record_decision(cycle_id, now, self.config.vault, inputs, scores, plan.id, state,
                                    plan.reasons + [why])
         return CycleResult(cycle_id, plan, state, plan.reasons + [why])
+
+    def _vet_or_shrink(self, plan: Plan, limits: VaultLimits, now: int) -> tuple[Plan, str | None, str]:
+        state, why = self._vet(plan, limits, now)
+        for _ in range(SHRINK_ATTEMPTS):
+            # A withdrawal from a range unwinds it with one swap; a big one can cost more than the strategy's
+            # slippage bound or the vault's loss bound allows. A smaller step may fit: try half, then a quarter.
+            if state != "rejected" or plan.kind is not PlanKind.rebalance or not any(g in why for g in SHRINKABLE):
+                break
+            smaller = _halved(plan, why)
+            if smaller is None:
+                break
+            plan = smaller
+            state, why = self._vet(plan, limits, now)
+        return plan, state, why
 
     def _vet(self, plan: Plan, limits: VaultLimits, now: int) -> tuple[str | None, str]:
         if not plan.restores_limit and plan.expected_gain < max(plan.cost * self.config.cost_margin,

@@ -19,7 +19,7 @@ from typing import Any
 from ape import accounts, chain, project
 
 from keeper.config import load_config
-from keeper.cycle import Keeper
+from keeper.cycle import MAX_FOLLOW_UPS, Keeper
 from keeper.deployment import Roles, add_strategy, deploy_erc4626_strategy, deploy_univ3_strategy, deploy_vault
 from keeper.localnet.market import deploy_market, pools_at, series_start_price
 from keeper.localnet.replay import replay
@@ -257,13 +257,16 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
             if balance:
                 market.fund(side.source, "USDC", int(balance * LENDING_APR / (365 * 24)))
         if i and i % KEEPER_EVERY_HOURS == 0:
-            result = keeper.cycle()
-            _count_keeper_gas(keeper, alp, counted)
-            cycles[result.state] = cycles.get(result.state, 0) + 1
-            # Doing nothing, or skipping a move that costs more than it earns, is the keeper's usual hour: counted,
-            # not printed (the dashboard's log and the store have every reason).
-            if result.state not in ("no-action", "skipped"):
-                say(f"hour {i}: keeper {result.state}: {headline(result.reasons)}")
+            for _ in range(1 + MAX_FOLLOW_UPS):
+                result = keeper.cycle()
+                _count_keeper_gas(keeper, alp, counted)
+                cycles[result.state] = cycles.get(result.state, 0) + 1
+                # Doing nothing, or skipping a move that costs more than it earns, is the keeper's usual hour:
+                # counted, not printed (the dashboard's log and the store have every reason).
+                if result.state not in ("no-action", "skipped"):
+                    say(f"hour {i}: keeper {result.state}: {headline(result.reasons)}")
+                if not result.follow_up:
+                    break
         if i % HARVEST_EVERY_HOURS == HARVEST_EVERY_HOURS - 1:
             for side in (alp, control):
                 for s in side.strategies.values():

@@ -106,19 +106,17 @@ def test_volume_moves__capital_follows_the_busier_pool(world, config, chain):
     assert third[1] > second[1] and third[1] >= cap * 0.99 and third[0] < second[0]
 
 
-def test_new_capital_in_a_pool_strategy__keeper_places_the_range(world, config, chain):
+def test_new_capital_in_a_pool_strategy__follow_up_cycle_places_the_range_at_once(world, config, chain):
     keeper = Keeper(config(), world["keeper"])
     _history(keeper, world, chain, busy_fee=500)
-    assert keeper.cycle().state == "confirmed"  # the vault's allocation first
+    first = keeper.cycle()  # the vault's allocation first
+    assert first.state == "confirmed" and first.follow_up
     s500 = world["strategies"]["univ3-500"]
     assert world["vault"].strategies(s500).currentDebt > 0 and s500.liquidity() == 0
-    for _ in range(3):  # then, once the allocation rests, the range
-        _trade(world, 500, rounds=1)
-        chain.pending_timestamp += HOUR
-        chain.mine()
-        result = keeper.cycle()
-        if result.plan is not None and result.plan.kind.value == "rerange":
-            break
+    # Straight away, with no time passing: any further reallocation waits for the vault's interval, and must not
+    # keep the funded range from being placed.
+    result = keeper.cycle()
+    print(f"\nfollow-up cycle: {result.state}: {result.reasons[-3:]}")
     assert result.plan.kind.value == "rerange" and result.state == "confirmed", result.reasons
     assert "holds no position yet" in " ".join(result.reasons)
     assert s500.liquidity() > 0
