@@ -20,7 +20,7 @@ from keeper.config import KeeperConfig, Mode
 from keeper.execute.guardrails import VaultLimits, violations
 from keeper.execute.plan import Plan, PlanKind, Rerange, Target
 from keeper.execute.sender import Call, ExecutionError, Sender
-from keeper.market.chain import ChainReader, PoolState, fee_apr_between
+from keeper.market.chain import ChainReader, PoolState, fee_apr_between, strategy_pool
 from keeper.market.features import realised_volatility
 from keeper.optimize.allocation import Opportunity, allocate
 from keeper.optimize.ranges import HORIZON_YEARS, best_range
@@ -107,7 +107,7 @@ class Keeper:
         views: list[StrategyView] = []
         univ3 = {}
         for address, s in limits.strategies.items():
-            pool = self._pool_of(address)
+            pool = strategy_pool(self.web3, address)
             kind = "univ3" if pool else "erc4626"
             if pool:
                 univ3[address] = (Contract(address, contract_type=project.UniswapV3Strategy.contract_type), pool)
@@ -140,15 +140,6 @@ class Keeper:
                 self._sources[address] = address
         share = project.ERC4626Adapter.at(self._sources[address])
         return share.convertToAssets(10 ** share.decimals())
-
-    def _pool_of(self, address: str) -> str | None:
-        """The Uniswap pool of a range strategy; None for any other strategy (asked with a raw call, quietly)."""
-        selector = bytes.fromhex("16f0115b")  # pool()
-        try:
-            raw = self.web3.eth.call({"to": address, "data": selector})
-        except Exception:  # no such function: an ERC-4626 adapter or another kind of strategy
-            return None
-        return Web3.to_checksum_address(raw[-20:]) if len(raw) == 32 else None
 
     # ------------------------------------------------------------------ estimate and assess
 

@@ -24,6 +24,7 @@ from keeper.dashboard.snapshot import (
     SeriesPoint,
     VaultSummary,
 )
+from keeper.market.chain import strategy_pool
 
 BPS = 10_000
 # A deposit or withdrawal of at least this share of the vault is shown in the decision log.
@@ -37,14 +38,6 @@ class WatchedVault:
     contract: Any
     name: str
     strategy_labels: dict[str, str] = field(default_factory=dict)  # address -> human label
-
-
-def _is_range(address: str) -> bool:
-    selector = bytes.fromhex("16f0115b")  # pool(): only a range strategy answers it
-    try:
-        return len(chain.provider.web3.eth.call({"to": address, "data": selector})) == 32
-    except Exception:  # no such function: not a range strategy
-        return False
 
 
 def _summary(watched: WatchedVault, asset: Any, unit: int, one_share: int, gas_paid: float) -> VaultSummary:
@@ -204,7 +197,8 @@ class ChainFeed:
         from ape import project
 
         if self._univ3 is None:  # which strategies are ranges is asked once: a raw call answers it quietly
-            self._univ3 = [project.UniswapV3Strategy.at(a) for a in self.vault.contract.withdrawQueue() if _is_range(a)]
+            self._univ3 = [project.UniswapV3Strategy.at(a) for a in self.vault.contract.withdrawQueue()
+                           if strategy_pool(chain.provider.web3, a) is not None]
         logs = [log for s in self._univ3 for log in s.RangeUpdated.range(self._next_block, head + 1)]
         return sorted(logs, key=lambda log: (log.block_number, log.log_index))
 

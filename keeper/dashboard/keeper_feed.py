@@ -1,4 +1,5 @@
-"""What the dashboard reads from the keeper's store rather than the chain: the risk it last scored per strategy."""
+"""What the dashboard reads from the keeper's store rather than the chain: the risk it last scored per strategy, the
+plans it never sent, and when it last ran a cycle."""
 
 from __future__ import annotations
 

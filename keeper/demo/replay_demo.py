@@ -294,7 +294,6 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
     withdrawals = {side.name: _exit(side, people["alice"], usdc) for side in (alp, control)}
     say(f"alice redeemed everything (max loss {ALICE_MAX_LOSS_BPS / 100:.0f} %, deposited {DEPOSITS['alice']:,} "
         f"USDC in each): " + "; ".join(f"{k}: {v}" for k, v in withdrawals.items()))
-    eth_price = float(series_start_price(series.window(int(series.timestamps[-1]), int(series.timestamps[-1]) + 1), "WETH"))
     plans = [{"id": p["id"], "kind": p["kind"], "state": p["state"], "reason": headline(p["reasons"])}
              for p in keeper.store.plans(limit=500) if p["state"] == "confirmed"]
     return DemoResult(days=days, alp=summaries[alp.name], control=summaries[control.name], rebalances=plans,

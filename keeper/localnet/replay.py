@@ -130,30 +130,20 @@ class _FastTrader:
         the start trades about 2 L (sqrt(high) - sqrt(low)) of token1 per sweep while the active liquidity L holds.
         Returns gross token0 in, token1 in, and the number of swaps.
         """
-        start = int(self.pool.slot0().sqrtPriceX96)
-        low = min(sqrt_price_x96_at_tick(low_tick), start)
-        high = max(sqrt_price_x96_at_tick(high_tick), start)
-        if volume <= 0 or low >= start or high <= start:
+        band = self._band(low_tick, high_tick)
+        if volume <= 0 or band is None:
             return 0, 0, 0
+        start, low, high = band
         # One sweep across the whole band, simulated: the liquidity inside the band is not the liquidity at the
         # price (a band can reach into other LPs' ranges), so its volume is measured, not assumed.
         per_sweep = self._simulated_volume(self._sweeps(1, low, high, target_tick))
         if per_sweep <= 0:
             return 0, 0, 0
-        # Whole sweeps, each narrowed to the same share of the band so together they trade the volume wanted.
-        sweeps = min(math.ceil(volume / per_sweep), _MAX_SWEEPS)
-        shrink = min(volume / (per_sweep * sweeps), 1.0)
-        low, high = start - int((start - low) * shrink), start + int((high - start) * shrink)
-        if low >= start or high <= start:
-            return 0, 0, 0
-        calls = self._sweeps(sweeps, low, high, target_tick)
-        in0, in1, _, _ = self._send(self.market.router.multicall.encode_input(calls), len(calls) * _SWAP_GAS_IN_BAND)
-        return in0, in1, len(calls)
+        return self._sweep(band, volume / per_sweep, target_tick)
 
     def fees_per_liquidity(self) -> float:
         """Fees a unit of liquidity in range all along has earned so far, in raw token1 (the pool's accumulators)."""
-        sqrt_price = int(self.pool.slot0().sqrtPriceX96) / 2**96
-        return (int(self.pool.feeGrowthGlobal0X128()) * sqrt_price**2 + int(self.pool.feeGrowthGlobal1X128())) / 2**128
+        return fees_per_liquidity(self.pool)
 
     def churn_fees(self, fees: float, low_tick: int, high_tick: int, target_tick: int) -> int:
         """Sweeps between low_tick and high_tick until a unit of liquidity has earned about `fees` (raw token1).
@@ -161,20 +151,33 @@ class _FastTrader:
         A swap moving the square-root price by d pays each unit of active liquidity about fee x d, whatever the
         liquidity is: the sweeps needed follow from the band alone. Returns the number of swaps.
         """
+        band = self._band(low_tick, high_tick)
+        distance = fees / (self.fee / 1_000_000) * 2**96  # square-root price distance to travel, X96
+        if distance <= 0 or band is None:
+            return 0
+        _, low, high = band
+        return self._sweep(band, distance / (2 * (high - low)), target_tick)[2]
+
+    def _band(self, low_tick: int, high_tick: int) -> tuple[int, int, int] | None:
+        """(start, low, high) square-root prices X96 of a band widened to include the current price; None when the
+        price sits on an edge and there is nothing to sweep."""
         start = int(self.pool.slot0().sqrtPriceX96)
         low = min(sqrt_price_x96_at_tick(low_tick), start)
         high = max(sqrt_price_x96_at_tick(high_tick), start)
-        distance = fees / (self.fee / 1_000_000) * 2**96  # square-root price distance to travel, X96
-        if distance <= 0 or low >= start or high <= start:
-            return 0
-        sweeps = min(math.ceil(distance / (2 * (high - low))), _MAX_SWEEPS)
-        shrink = min(distance / (2 * (high - low) * sweeps), 1.0)
+        return None if low >= start or high <= start else (start, low, high)
+
+    def _sweep(self, band: tuple[int, int, int], full_sweeps: float, target_tick: int) -> tuple[int, int, int]:
+        """Sends `full_sweeps` sweeps' worth of trading across `band` (from _band): whole sweeps, each narrowed to
+        the same share of the band, ending at target_tick. Returns gross token0 in, token1 in, and the swaps sent."""
+        start, low, high = band
+        sweeps = min(math.ceil(full_sweeps), _MAX_SWEEPS)
+        shrink = min(full_sweeps / sweeps, 1.0)
         low, high = start - int((start - low) * shrink), start + int((high - start) * shrink)
         if low >= start or high <= start:
-            return 0
+            return 0, 0, 0
         calls = self._sweeps(sweeps, low, high, target_tick)
-        self._send(self.market.router.multicall.encode_input(calls), len(calls) * _SWAP_GAS_IN_BAND)
-        return len(calls)
+        in0, in1, _, _ = self._send(self.market.router.multicall.encode_input(calls), len(calls) * _SWAP_GAS_IN_BAND)
+        return in0, in1, len(calls)
 
     def _sweeps(self, count: int, low: int, high: int, target_tick: int) -> list[bytes]:
         big0, big1 = (10 ** (self.market.decimals(sym) + 12) for sym in self.tokens)
@@ -285,12 +288,17 @@ def replay(
     return report
 
 
-def full_range_fee_fraction(pool: ContractInstance) -> float:
-    """Fees a unit of liquidity in range all along has earned in `pool`, as a fraction of what a full-range unit
-    is worth now: what an LP earns, comparable across pools, token orders and decimals."""
+def fees_per_liquidity(pool: ContractInstance) -> float:
+    """Fees a unit of liquidity in range all along has earned in `pool` so far, in raw token1, from the pool's
+    fee-growth accumulators."""
     sqrt_price = int(pool.slot0().sqrtPriceX96) / 2**96
-    g0, g1 = int(pool.feeGrowthGlobal0X128()) / 2**128, int(pool.feeGrowthGlobal1X128()) / 2**128
-    return (g0 * sqrt_price**2 + g1) / (2 * sqrt_price)
+    return (int(pool.feeGrowthGlobal0X128()) * sqrt_price**2 + int(pool.feeGrowthGlobal1X128())) / 2**128
+
+
+def full_range_fee_fraction(pool: ContractInstance) -> float:
+    """The same, as a fraction of what a full-range unit of liquidity is worth now (2 sqrt(P) raw token1): what an
+    LP earns, comparable across pools, token orders and decimals."""
+    return fees_per_liquidity(pool) / (2 * int(pool.slot0().sqrtPriceX96) / 2**96)
 
 
 def recorded_fee_fraction(history: PoolHistory) -> float:

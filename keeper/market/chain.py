@@ -16,6 +16,16 @@ from keeper.localnet.artifacts import uniswap_contract
 
 BATCH_SIZE = 500
 TWAP_SECONDS = 1_800
+_POOL_SELECTOR = bytes.fromhex("16f0115b")  # pool(): only a range strategy answers it
+
+
+def strategy_pool(web3: Web3, strategy: str) -> str | None:
+    """The Uniswap pool of a range strategy; None for any other strategy (asked with a raw call, quietly)."""
+    try:
+        raw = web3.eth.call({"to": strategy, "data": _POOL_SELECTOR})
+    except Exception:  # no such function: an ERC-4626 adapter or another kind of strategy
+        return None
+    return Web3.to_checksum_address(raw[-20:]) if len(raw) == 32 else None
 
 
 class PoolState(BaseModel):
