@@ -12,7 +12,7 @@ from keeper.localnet.session import hourly_series, replayed_market
 
 @click.command(cls=ConnectedProviderCommand)
 @click.option("--days", default=30, show_default=True, help="Days of hourly history to replay.")
-@click.option("--data", default=None, help="Data folder laid out like shared/data (default: ../shared/data).")
+@click.option("--data", default=None, help="Data folder laid out like the repository's data/ (default: that folder).")
 def cli(days: int, data: str | None) -> None:
     series = hourly_series(days, data=data)
     people = accounts.test_accounts

@@ -9,7 +9,7 @@ import click
 
 
 @click.command()
-@click.option("--data", "data_path", default=None, help="Folder laid out like shared/data (default: ../shared/data).")
+@click.option("--data", "data_path", default=None, help="Folder laid out like the repository's data/ (default: that folder).")
 @click.option("--pool", default=None, help="Only this pool folder (default: every pool in the data).")
 @click.option("--capital", default=1_000_000.0, show_default=True, help="Capital in USD (converted per pool).")
 @click.option("--gas-gwei", default=20.0, show_default=True, help="Gas price for every keeper move.")

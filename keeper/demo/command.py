@@ -30,7 +30,7 @@ DASHBOARD_EVERY_HOURS = 6
 @click.option("--pools", default="0.05,0.3", show_default=True,
               help="Fee tiers (%) of the WETH/USDC pools the vaults hold ranges in, comma-separated, among 0.05, 0.3 "
                    "and 1; the first also holds the control's range.")
-@click.option("--data", default=None, help="Data folder laid out like shared/data (default: ../shared/data).")
+@click.option("--data", default=None, help="Data folder laid out like the repository's data/ (default: that folder).")
 @click.option("--dashboard/--no-dashboard", default=True, help="Serve the dashboard while the demo runs.")
 @click.option("--port", default=8765, show_default=True, help="Dashboard port (0: any free port).")
 @click.option("--keep-running", is_flag=True, help="Leave chain, keeper and dashboard up until Ctrl-C.")

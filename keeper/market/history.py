@@ -1,4 +1,4 @@
-"""Loads historical market data laid out like `shared/data` (see its README) into arrays, validating as it goes.
+"""Loads historical market data laid out like the repository's `data/` (see data/README.md) into arrays, validating as it goes.
 
 Layout: `uniswap-v3/<pool>/<YYYY-MM-DD>.csv` with a `pool.json`; optional `aave-v3/<market>/` with a
 `source.json`; optional `gas/*.csv`. Every problem is reported as one line naming the file, the line and the fix;
@@ -142,7 +142,7 @@ def _ordered(times: list[int], where_of: list[str]) -> None:
 def _day_files(folder: Path) -> list[Path]:
     files = sorted(p for p in folder.glob("*.csv"))
     if not files:
-        raise DataError(f"{folder}: no <YYYY-MM-DD>.csv files: point --data at a folder laid out like shared/data")
+        raise DataError(f"{folder}: no <YYYY-MM-DD>.csv files: point --data at a folder laid out like the repository's data/")
     return files
 
 
@@ -212,7 +212,7 @@ def load_market(root: Path) -> MarketData:
     root = Path(root)
     pools_dir = root / "uniswap-v3"
     if not pools_dir.is_dir():
-        raise DataError(f"{root}: no uniswap-v3/ folder: point --data at a folder laid out like shared/data")
+        raise DataError(f"{root}: no uniswap-v3/ folder: point --data at a folder laid out like the repository's data/")
     pools = {p.name: load_pool(p) for p in sorted(pools_dir.iterdir()) if p.is_dir()}
     if not pools:
         raise DataError(f"{pools_dir}: no pool folders: add uniswap-v3/<pool>/ with pool.json and day files")
