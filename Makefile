@@ -9,7 +9,7 @@ setup:
 	@bash tools/setup.sh
 
 compile: setup
-	@$(ENV) ape compile
+	@$(ENV) python tools/build_contract_types.py
 
 demo: setup
 	@$(ENV) alp demo

@@ -11,6 +11,7 @@ from typing import Any
 
 from bench import _report
 from bench._chain import local_chain
+from keeper import contracts
 
 NAME = "gas"
 USDC = 10**6
@@ -18,13 +19,13 @@ BOUND = 1.15  # issue 2: our deposit and idle withdraw may cost at most 15 % mor
 
 
 def _measure() -> dict[str, dict[str, int]]:
-    from ape import accounts, chain, project
+    from ape import accounts, chain
 
     from keeper.deployment import Roles, add_strategy, deploy_erc4626_strategy, deploy_vault
 
     people = accounts.test_accounts
     deployer, governance, curator, guardian, keeper, fee_recipient, alice, whale = people[:8]
-    asset = deployer.deploy(project.TestToken, "USD Coin", "USDC", 6)
+    asset = deployer.deploy(contracts.container("TestToken"), "USD Coin", "USDC", 6)
     for person in (alice, whale):
         asset.mint(person, 10_000_000 * USDC, sender=deployer)
 
@@ -32,7 +33,7 @@ def _measure() -> dict[str, dict[str, int]]:
         return int(receipt.gas_used)
 
     # --- the bare OpenZeppelin ERC-4626 (the yield source contract the tests use, nothing added)
-    bare = deployer.deploy(project.TestYieldVault, asset, "Bare ERC-4626", "bare")
+    bare = deployer.deploy(contracts.container("TestYieldVault"), asset, "Bare ERC-4626", "bare")
     for person in (alice, whale):
         asset.approve(bare, 2**256 - 1, sender=person)
     bare.deposit(100_000 * USDC, whale, sender=whale)
@@ -47,7 +48,7 @@ def _measure() -> dict[str, dict[str, int]]:
     vault = deployment.vault
     strategies = []
     for i in range(10):
-        source = deployer.deploy(project.TestYieldVault, asset, "Bare ERC-4626", "bare")
+        source = deployer.deploy(contracts.container("TestYieldVault"), asset, "Bare ERC-4626", "bare")
         strategy = deploy_erc4626_strategy(deployer, deployment, source, f"ALP lend {i}", f"alpL{i}")
         add_strategy(deployment, strategy, 10_000_000 * USDC, 10_000)
         strategies.append(strategy)

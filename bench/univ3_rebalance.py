@@ -7,6 +7,7 @@ import math
 
 from bench import _report
 from bench._chain import local_chain
+from keeper import contracts
 
 NAME = "univ3_rebalance"
 BOUND = 1.30  # issue 3: at most 30 % over the raw Uniswap calls
@@ -15,7 +16,7 @@ USDC = 10**6
 
 def measure() -> dict[str, int]:
     """Runs on the connected chain (the benchmark starts its own anvil; the gas test uses the test session's)."""
-    from ape import accounts, chain, project
+    from ape import accounts, chain
 
     from keeper.deployment import Roles, add_strategy, deploy_univ3_strategy, deploy_vault
     from keeper.localnet.market import deploy_market
@@ -50,7 +51,7 @@ def measure() -> dict[str, int]:
     l_a = strategy.liquidity()
 
     # The baseline holds the same position, funded generously so that its mint never runs short.
-    raw = deployer.deploy(project.RawRangeBaseline, pool.address)
+    raw = deployer.deploy(contracts.container("RawRangeBaseline"), pool.address)
     for symbol in ("WETH", "USDC"):
         market.fund(raw, symbol, 10 ** (market.decimals(symbol) + 9))
     raw.mint(a_lower, a_upper, l_a, sender=deployer)

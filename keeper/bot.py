@@ -37,7 +37,7 @@ def scheduled_cycle(_time) -> str:
 
 @bot.on_(bot.chain_manager.blocks)
 def on_block(block) -> str | None:
-    from ape import project
+    from keeper import contracts
 
     keeper = _state["keeper"]
     if keeper.vault.paused():
@@ -45,7 +45,7 @@ def on_block(block) -> str | None:
     # Only a change worth acting on triggers a cycle between cron ticks: an out-of-range position earns nothing.
     for address in keeper.vault.withdrawQueue():
         try:
-            strategy = project.UniswapV3Strategy.at(address)
+            strategy = contracts.at("UniswapV3Strategy", address)
             pool = strategy.pool()
         except Exception:  # an ERC-4626 adapter has no range
             continue

@@ -118,14 +118,14 @@ def run(config_path, network, vault, as_json, cycles):
 @_options
 def status(config_path, network, vault, as_json):
     """The vault, its strategies and the keeper's last decisions."""
-    from ape import project
+    from keeper import contracts
 
     from keeper.execute.guardrails import VaultLimits
     from keeper.store import Store
 
     config = _config(config_path, network=network, vault=vault)
     with _connected(config):
-        contract = project.Vault.at(config.vault)
+        contract = contracts.at("Vault", config.vault)
         limits = VaultLimits.read(contract)
         share_price = contract.convertToAssets(10 ** contract.decimals())
     decisions = Store(config.store_url).decisions(limit=5)

@@ -13,9 +13,10 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ape import Contract, chain, project
+from ape import chain
 from web3 import Web3
 
+from keeper import contracts
 from keeper.config import KeeperConfig, Mode
 from keeper.execute.guardrails import VaultLimits, violations
 from keeper.execute.plan import Plan, PlanKind, Rerange, Target
@@ -86,16 +87,14 @@ class Keeper:
         self.config = config
         self.account = account
         self.store = store or Store(config.store_url)
-        self.vault = project.Vault.at(config.vault)
+        self.vault = contracts.at("Vault", config.vault)
         self.web3: Web3 = chain.provider.web3
         self.reader = ChainReader(self.web3)
         self.profile = risk_profile(config.profile)
         self._symbols: dict[str, list[str]] = {}
         self._fees: dict[str, float] = {}
         self._sources: dict[str, str] = {}
-        types = [project.Vault.contract_type, project.UniswapV3Strategy.contract_type,
-                 project.ERC4626Adapter.contract_type, project.TestToken.contract_type]
-        self.sender = Sender(self.store, account, self.web3, types, max_fee_gwei=config.max_fee_gwei,
+        self.sender = Sender(self.store, account, self.web3, contracts.all_types(), max_fee_gwei=config.max_fee_gwei,
                              priority_fee_gwei=config.priority_fee_gwei,
                              confirm_timeout=config.confirm_timeout_seconds, hook=hook)
 
@@ -110,8 +109,8 @@ class Keeper:
             pool = strategy_pool(self.web3, address)
             kind = "univ3" if pool else "erc4626"
             if pool:
-                univ3[address] = (Contract(address, contract_type=project.UniswapV3Strategy.contract_type), pool)
-            erc = project.ERC4626Adapter.at(address)
+                univ3[address] = (contracts.at("UniswapV3Strategy", address), pool)
+            erc = contracts.at("ERC4626Adapter", address)
             value = erc.convertToAssets(erc.balanceOf(self.vault))
             views.append(StrategyView(address=address, kind=kind, debt=s.current_debt, value=value))
         pools = {p.address: p for p in self.reader.pools(pool for _, pool in univ3.values())} if univ3 else {}
@@ -135,10 +134,10 @@ class Keeper:
         before the vault has lent anything (the adapter's share price only moves once it holds the source)."""
         if address not in self._sources:
             try:
-                self._sources[address] = project.ERC4626Adapter.at(address).target()
+                self._sources[address] = contracts.at("ERC4626Adapter", address).target()
             except Exception:  # a strategy that is not our adapter: its own share price is the best measure
                 self._sources[address] = address
-        share = project.ERC4626Adapter.at(self._sources[address])
+        share = contracts.at("ERC4626Adapter", self._sources[address])
         return share.convertToAssets(10 ** share.decimals())
 
     # ------------------------------------------------------------------ estimate and assess
@@ -199,8 +198,8 @@ class Keeper:
 
     def _pool_symbols(self, pool: str) -> list[str]:
         if pool not in self._symbols:
-            contract = Contract(pool, contract_type=_pool_type())
-            self._symbols[pool] = [project.TestToken.at(t).symbol() for t in (contract.token0(), contract.token1())]
+            contract = contracts.at("UniswapV3Pool", pool)
+            self._symbols[pool] = [contracts.erc20(t).symbol() for t in (contract.token0(), contract.token1())]
         return self._symbols[pool]
 
     # ------------------------------------------------------------------ optimize and plan
@@ -208,7 +207,7 @@ class Keeper:
     def _gas_cost(self, gas: int) -> float:
         """Gas of a move in asset units (the vault's asset is assumed priced at eth_price per ETH)."""
         price = self.web3.eth.gas_price
-        decimals = project.TestToken.at(self.vault.asset()).decimals()
+        decimals = contracts.erc20(self.vault.asset()).decimals()
         return gas * price / 1e18 * self.config.eth_price * 10**decimals
 
     def _swap_cost(self, targets: list[Target], views: list[StrategyView]) -> float:
@@ -223,7 +222,7 @@ class Keeper:
 
     def _fee_rate(self, pool: str) -> float:
         if pool not in self._fees:
-            self._fees[pool] = Contract(pool, contract_type=_pool_type()).fee() / 1_000_000
+            self._fees[pool] = contracts.at("UniswapV3Pool", pool).fee() / 1_000_000
         return self._fees[pool]
 
     def plan(self, limits: VaultLimits, views: list[StrategyView], now: int) -> tuple[list[Plan], list[str]]:
@@ -268,7 +267,7 @@ class Keeper:
         if targets:
             targets.sort(key=lambda t: int(t.strategy, 16))
             cost = self._gas_cost(REBALANCE_GAS) + self._swap_cost(targets, views)
-            unit = 10 ** project.TestToken.at(self.vault.asset()).decimals()
+            unit = 10 ** contracts.erc20(self.vault.asset()).decimals()
             moves = ", ".join(f"{t.strategy[:10]} {t.current_debt / unit:,.0f} -> {t.target_debt / unit:,.0f}"
                               for t in targets)
             plan = Plan(vault=limits_vault(self), kind=PlanKind.rebalance, targets=targets,
@@ -287,8 +286,8 @@ class Keeper:
             in_range = v.liquidity > 0 and v.range[0] <= v.pool.tick < v.range[1]
             if in_range:
                 continue
-            strategy = project.UniswapV3Strategy.at(v.address)
-            spacing = Contract(v.pool.address, contract_type=_pool_type()).tickSpacing()
+            strategy = contracts.at("UniswapV3Strategy", v.address)
+            spacing = contracts.at("UniswapV3Pool", v.pool.address).tickSpacing()
             centre = v.pool.twap_tick
             away = math.log(1 + v.half_width) / math.log(1.0001) if not math.isinf(v.half_width) else 887_000
             lower = max(math.floor((centre - away) / spacing) * spacing, -(887_272 // spacing) * spacing)
@@ -314,7 +313,7 @@ class Keeper:
             data = self.vault.rebalance.encode_input([(t.strategy, t.target_debt) for t in plan.targets], deadline)
             return Call(to=self.vault.address, data=_bytes(data))
         r = plan.rerange
-        strategy = project.UniswapV3Strategy.at(r.strategy)
+        strategy = contracts.at("UniswapV3Strategy", r.strategy)
         data = strategy.rebalanceRange.encode_input(r.lower, r.upper, r.zero_for_one, r.amount_in, deadline)
         return Call(to=r.strategy, data=_bytes(data))
 
@@ -440,12 +439,6 @@ def _bytes(data: Any) -> bytes:
     return bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
 
 
-def _pool_type():
-    from keeper.localnet.artifacts import uniswap_contract
-
-    return uniswap_contract("UniswapV3Pool").contract_type
-
-
 def _funding_swap(strategy: Any, view: StrategyView, lower: int, upper: int) -> tuple[bool, int]:
     """The swap that turns the strategy's holdings into the new range's token mix at the current price."""
     from keeper.univ3.liquidity import amounts_for_liquidity
@@ -454,8 +447,8 @@ def _funding_swap(strategy: Any, view: StrategyView, lower: int, upper: int) -> 
     sp = view.pool.sqrt_price_x96
     held0, held1, _, _ = strategy.positionAmounts()
     asset_is_0 = strategy.assetIsToken0()
-    asset = project.TestToken.at(strategy.asset()).balanceOf(strategy)
-    paired = project.TestToken.at(strategy.pairedToken()).balanceOf(strategy)
+    asset = contracts.erc20(strategy.asset()).balanceOf(strategy)
+    paired = contracts.erc20(strategy.pairedToken()).balanceOf(strategy)
     bal0 = held0 + (asset if asset_is_0 else paired)
     bal1 = held1 + (paired if asset_is_0 else asset)
     unit0, unit1 = amounts_for_liquidity(sp, sqrt_price_x96_at_tick(lower), sqrt_price_x96_at_tick(upper), 10**18)

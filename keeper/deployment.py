@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ape import chain, project
+from ape import chain
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
+from keeper import contracts
 
 # One day is the production minimum (Yearn, Morpho); local chains fast-forward through it.
 DEFAULT_TIMELOCK_DELAY = 24 * 60 * 60
@@ -80,9 +81,9 @@ def deploy_vault(
 ) -> VaultDeployment:
     """Deploys the timelock (governance proposes and executes) and the vault with the timelock as its only admin."""
     gov = roles.governance.address
-    timelock = deployer.deploy(project.Timelock, timelock_delay, [gov], [gov], "0x" + "00" * 20)
+    timelock = deployer.deploy(contracts.container("Timelock"), timelock_delay, [gov], [gov], "0x" + "00" * 20)
     vault = deployer.deploy(
-        project.Vault,
+        contracts.container("Vault"),
         asset.address,
         name,
         symbol,
@@ -100,7 +101,7 @@ def deploy_erc4626_strategy(
 ) -> ContractInstance:
     """Deploys an ERC-4626 adapter lending the vault's asset to `target` (not yet added to the vault)."""
     return deployer.deploy(
-        project.ERC4626Adapter, target.address, deployment.vault.asset(), deployment.vault.address, name, symbol
+        contracts.container("ERC4626Adapter"), target.address, deployment.vault.asset(), deployment.vault.address, name, symbol
     )
 
 
@@ -114,5 +115,5 @@ def deploy_univ3_strategy(
 ) -> ContractInstance:
     """Deploys a Uniswap V3 range strategy on `pool` pairing the vault's asset with the pool's other token (not yet
     added to the vault). The pool's oracle must already cover the strategy's TWAP window."""
-    return deployer.deploy(project.UniswapV3Strategy, pool.address, deployment.vault.asset(),
+    return deployer.deploy(contracts.container("UniswapV3Strategy"), pool.address, deployment.vault.asset(),
                            deployment.vault.address, name, symbol)

@@ -60,6 +60,10 @@ if ! fresh python "$py_key" || [ ! -x "$VENV/bin/ape" ]; then
   [ -x "$VENV/bin/ape" ] || fail "ape was not installed: see the pip output above."
   mark python "$py_key"
 fi
+# --- Compiled contract types as package data of the keeper (ABIs and bytecode), rebuilt when a source changes.
+PATH="$TOOLS/bin:$VENV/bin:$PATH" SOLCX_BINARY_PATH="$TOOLS/solcx" "$VENV/bin/python" tools/build_contract_types.py --if-stale \
+  || fail "compiling the contracts failed (see above): fix the source, then run 'make setup' again."
+
 # --- Debian's Chromium for the dashboard's browser test (`tools/setup.sh --browser`, used by `make test`).
 # Playwright drives this system browser; its own browser download needs hosts this machine cannot reach.
 if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then

@@ -82,9 +82,9 @@ class ChainFeed:
         # When the keeper last ran a cycle (from its store): a keeper that decides to do nothing is not stalled.
         self._last_cycle = last_cycle
         contract = vault.contract
-        from ape import Contract
+        from keeper import contracts
 
-        self._asset = Contract(contract.asset())
+        self._asset = contracts.erc20(contract.asset())
         self._unit = 10 ** self._asset.decimals()
         self._one_share = 10 ** contract.decimals()
         self._history: list[SeriesPoint] = []
@@ -194,10 +194,10 @@ class ChainFeed:
 
     def _range_updates(self, head: int) -> list[Any]:
         """RangeUpdated events of the vault's Uniswap strategies (the keeper's re-ranges), oldest first."""
-        from ape import project
+        from keeper import contracts
 
         if self._univ3 is None:  # which strategies are ranges is asked once: a raw call answers it quietly
-            self._univ3 = [project.UniswapV3Strategy.at(a) for a in self.vault.contract.withdrawQueue()
+            self._univ3 = [contracts.at("UniswapV3Strategy", a) for a in self.vault.contract.withdrawQueue()
                            if strategy_pool(chain.provider.web3, a) is not None]
         logs = [log for s in self._univ3 for log in s.RangeUpdated.range(self._next_block, head + 1)]
         return sorted(logs, key=lambda log: (log.block_number, log.log_index))

@@ -22,9 +22,10 @@ REFRESH_SECONDS = 2.0
 def dashboard(network: str, vault_address: str, control_address: str | None, host: str, port: int,
               store_path: str | None) -> None:
     """Serve the dashboard of VAULT on http://HOST:PORT/ (reads the chain; never sends a transaction)."""
-    from ape import Contract, networks
+    from ape import networks
     from ape.exceptions import ApeException
 
+    from keeper import contracts
     from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
     from keeper.dashboard.keeper_feed import last_cycle_from_store, risk_from_store, unsent_from_store
     from keeper.dashboard.server import DashboardServer
@@ -33,13 +34,13 @@ def dashboard(network: str, vault_address: str, control_address: str | None, hos
 
     try:
         with on_interrupt(lambda: click.echo("dashboard stopped")), networks.parse_network_choice(network):
-            control = WatchedVault(Contract(control_address), "static control") if control_address else None
+            control = WatchedVault(contracts.at("Vault", control_address), "static control") if control_address else None
             extras = {}
             if store_path:
                 store = Store(f"sqlite:///{store_path}")
                 extras = dict(risk=risk_from_store(store), decision_reasons=store.reasons_for_transaction,
                               unsent=unsent_from_store(store), last_cycle=last_cycle_from_store(store))
-            feed = ChainFeed(WatchedVault(Contract(vault_address), "ALP vault"), control=control, chain_name=network,
+            feed = ChainFeed(WatchedVault(contracts.at("Vault", vault_address), "ALP vault"), control=control, chain_name=network,
                              **extras)
             feed.refresh()
             with DashboardServer(feed.snapshot, host, port) as server:

@@ -25,11 +25,11 @@ class RangeTracks:
         return raw * 10 ** (self.paired_decimals - self.asset_decimals)
 
     def __call__(self) -> list[RangeTrack]:
-        from keeper.localnet.artifacts import uniswap_contract
+        from keeper import contracts
 
         now = chain.blocks.head.timestamp
         for label, strategy in self.strategies.items():
-            tick = uniswap_contract("UniswapV3Pool").at(strategy.pool()).slot0().tick
+            tick = contracts.at("UniswapV3Pool", strategy.pool()).slot0().tick
             point = RangePoint(t=now, price=self._price(strategy, tick))
             if strategy.liquidity() > 0:
                 a, b = self._price(strategy, strategy.tickLower()), self._price(strategy, strategy.tickUpper())

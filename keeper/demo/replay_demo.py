@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ape import accounts, chain, project
+from ape import accounts, chain
 
 from keeper.config import load_config
 from keeper.cycle import MAX_FOLLOW_UPS, Keeper
@@ -25,6 +25,7 @@ from keeper.localnet.market import deploy_market, pools_at, series_start_price
 from keeper.localnet.replay import replay
 from keeper.localnet.session import hourly_series
 from keeper.univ3.ticks import nearest_usable_tick
+from keeper import contracts
 
 USDC = 10**6
 DEPOSITS = {"alice": 50_000, "bob": 30_000, "carol": 20_000}
@@ -91,7 +92,7 @@ def _build(name: str, people: dict, market: Any, keeper: Any, fees: tuple[int, .
                                   f"{name} {pool_label(fee)}", f"u{fee}")
         add_strategy(deployment, s, 10**15, 6_000)
         strategies[pool_label(fee)] = s
-    source = people["deployer"].deploy(project.TestYieldVault, usdc, f"{name} lending", "lend")
+    source = people["deployer"].deploy(contracts.container("TestYieldVault"), usdc, f"{name} lending", "lend")
     # Other lenders' money: a lending market's rate shows in its share price before the vault lends a cent (an
     # empty market would show 0 % and the keeper, rightly reading the chain, would never lend).
     market.fund(people["deployer"], "USDC", OTHER_LENDERS * USDC)
@@ -183,7 +184,7 @@ def _exit(side: VaultSide, alice: Any, usdc: Any) -> str:
     would retry."""
     from keeper.execute.revert import decode_revert
 
-    types = [project.Vault.contract_type, project.UniswapV3Strategy.contract_type]
+    types = [contracts.contract_type("Vault"), contracts.contract_type("UniswapV3Strategy")]
     shares = side.vault.balanceOf(alice)
     data = side.vault.redeem.encode_input(shares, alice, alice, ALICE_MAX_LOSS_BPS)
     waited = ""

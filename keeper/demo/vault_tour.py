@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from unittest.mock import patch
 
-from ape import accounts, chain, project
+from ape import accounts, chain
 from ape.exceptions import ContractLogicError
 from ape_ethereum.trace import Trace
 
 from keeper.deployment import Roles, add_strategy, deploy_erc4626_strategy, deploy_vault
+from keeper import contracts
 
 DAY = 24 * 60 * 60
 # The demo compresses the production one-day timelock so that admin steps do not dominate its narrative.
@@ -40,7 +41,7 @@ def run_tour(say: Callable[[Step], None]) -> dict[str, Any]:
     """Runs the scenario on the connected local chain, reporting each step through `say`; returns the final state."""
     people = accounts.test_accounts
     deployer, governance, curator, guardian, keeper, fee_recipient, alice, bob = people[:8]
-    asset = deployer.deploy(project.TestToken, "USD Coin", "USDC", 6)
+    asset = deployer.deploy(contracts.container("TestToken"), "USD Coin", "USDC", 6)
     unit = 10 ** asset.decimals()
     money = lambda raw: _usdc(raw, asset.decimals()) + " USDC"  # noqa: E731
 
@@ -48,7 +49,7 @@ def run_tour(say: Callable[[Step], None]) -> dict[str, Any]:
     deployment = deploy_vault(deployer, asset, roles, timelock_delay=DEMO_TIMELOCK_DELAY)
     vault = deployment.vault
     deployment.admin.call(vault, "setFees", 1_000, 100)  # 10 % performance, 1 %/yr management
-    sources = [deployer.deploy(project.TestYieldVault, asset, name, sym) for name, sym in
+    sources = [deployer.deploy(contracts.container("TestYieldVault"), asset, name, sym) for name, sym in
                (("Lending market A", "lendA"), ("Lending market B", "lendB"))]
     strategies = []
     for i, source in enumerate(sources):

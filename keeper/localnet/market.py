@@ -10,11 +10,11 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ape import chain, project
+from ape import chain
 from ape.api import AccountAPI
 from ape.contracts import ContractInstance
 
-from keeper.localnet.artifacts import uniswap_contract
+from keeper import contracts
 from keeper.univ3.ticks import full_range, nearest_usable_tick, price_at_tick, sqrt_price_x96_at_tick, tick_at_price
 
 TOKENS: dict[str, tuple[str, int]] = {"WETH": ("Wrapped Ether", 18), "USDC": ("USD Coin", 6), "WBTC": ("Wrapped BTC", 8)}
@@ -130,7 +130,7 @@ class LocalMarket:
 
 
 def _deploy_tokens(deployer: AccountAPI) -> dict[str, ContractInstance]:
-    return {sym: deployer.deploy(project.TestToken, name, sym, dec) for sym, (name, dec) in TOKENS.items()}
+    return {sym: deployer.deploy(contracts.container("TestToken"), name, sym, dec) for sym, (name, dec) in TOKENS.items()}
 
 
 def _initial_sqrt_price(spec: PoolSpec, token0: str, market: LocalMarket) -> int:
@@ -179,13 +179,13 @@ def deploy_market(deployer: AccountAPI, *, lp: AccountAPI | None = None,
     """
     lp = lp or deployer
     tokens = _deploy_tokens(deployer)
-    factory = deployer.deploy(uniswap_contract("UniswapV3Factory"))
+    factory = deployer.deploy(contracts.container("UniswapV3Factory"))
     weth = tokens["WETH"].address
-    router = deployer.deploy(uniswap_contract("SwapRouter"), factory.address, weth)
-    manager = deployer.deploy(uniswap_contract("NonfungiblePositionManager"), factory.address, weth,
+    router = deployer.deploy(contracts.container("SwapRouter"), factory.address, weth)
+    manager = deployer.deploy(contracts.container("NonfungiblePositionManager"), factory.address, weth,
                               "0x" + "00" * 20)
     market = LocalMarket(tokens=tokens, factory=factory, router=router, position_manager=manager, deployer=deployer)
-    pool_type = uniswap_contract("UniswapV3Pool")
+    pool_type = contracts.container("UniswapV3Pool")
     for spec in pools:
         receipt = factory.createPool(tokens[spec.base].address, tokens[spec.quote].address, spec.fee, sender=deployer)
         address = receipt.decode_logs(factory.PoolCreated)[0].pool

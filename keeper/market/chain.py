@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from web3 import Web3
 
-from keeper.localnet.artifacts import uniswap_contract
+from keeper import contracts
 
 BATCH_SIZE = 500
 TWAP_SECONDS = 1_800
@@ -44,7 +44,7 @@ class ChainReader:
     def __init__(self, web3: Web3) -> None:
         self.web3 = web3
         self.requests = 0
-        self._pool_abi = uniswap_contract("UniswapV3Pool").contract_type.model_dump(mode="json")["abi"]
+        self._pool_abi = contracts.contract_type("UniswapV3Pool").model_dump(mode="json")["abi"]
 
     def call_many(self, calls: list[Any]) -> list[Any]:
         """Executes contract function calls in batches; a failed call yields its exception instead of a value."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from keeper.deployment import Roles, add_strategy, deploy_erc4626_strategy, deploy_vault
+from keeper import contracts
 
 USDC = 10**6  # the asset is USDC-like: 6 decimals
 DAY = 24 * 60 * 60
@@ -66,8 +67,8 @@ def roles(governance, curator, guardian, keeper, fee_recipient):
 
 
 @pytest.fixture(scope="module")
-def asset(project, deployer, alice, whale, attacker):
-    token = deployer.deploy(project.TestToken, "USD Coin", "USDC", 6)
+def asset(deployer, alice, whale, attacker):
+    token = deployer.deploy(contracts.container("TestToken"), "USD Coin", "USDC", 6)
     for person in (alice, whale, attacker):
         token.mint(person, 10_000_000 * USDC, sender=deployer)
     return token
@@ -92,9 +93,9 @@ def admin(deployment):
 
 
 @pytest.fixture(scope="module")
-def yield_sources(project, deployer, asset):
+def yield_sources(deployer, asset):
     """Three real OpenZeppelin ERC-4626 vaults (lossy-capable so loss paths can be exercised)."""
-    return [deployer.deploy(project.TestLossyYieldVault, asset) for _ in range(3)]
+    return [deployer.deploy(contracts.container("TestLossyYieldVault"), asset) for _ in range(3)]
 
 
 @pytest.fixture(scope="module")

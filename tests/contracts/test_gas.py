@@ -7,14 +7,15 @@ table. Both vaults already hold a whale's deposit, and Alice's calls are her fir
 from __future__ import annotations
 
 import pytest
+from keeper import contracts
 
 USDC = 10**6
 MAX_RATIO = 1.15  # issue 2: a deposit or an idle withdrawal may cost at most 15 % more than the bare standard
 
 
 @pytest.fixture(scope="module")
-def bare(project, deployer, asset, alice, whale):
-    vault = deployer.deploy(project.TestYieldVault, asset, "Bare ERC-4626", "bare")
+def bare(deployer, asset, alice, whale):
+    vault = deployer.deploy(contracts.container("TestYieldVault"), asset, "Bare ERC-4626", "bare")
     for person in (alice, whale):
         asset.approve(vault, 2**256 - 1, sender=person)
     vault.deposit(100_000 * USDC, whale, sender=whale)

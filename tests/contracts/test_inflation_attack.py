@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from keeper.deployment import deploy_vault
+from keeper import contracts
 
 DONATION = 10**24
 VICTIM_DEPOSIT = 10**6
@@ -19,14 +20,14 @@ def _attack(vault, asset, attacker, victim, deployer):
     return VICTIM_DEPOSIT - vault.previewRedeem(vault.balanceOf(victim))
 
 
-def test_inflation_attack__victim_loss_bounded(project, accounts, deployer, roles, attacker):
+def test_inflation_attack__victim_loss_bounded(accounts, deployer, roles, attacker):
     victim = accounts[9]
-    asset = deployer.deploy(project.TestToken, "USD Coin", "USDC", 6)
+    asset = deployer.deploy(contracts.container("TestToken"), "USD Coin", "USDC", 6)
     ours = deploy_vault(deployer, asset, roles).vault
     loss = _attack(ours, asset, attacker, victim, deployer)
 
     # The same attack on a bare OpenZeppelin ERC-4626 (offset 0, balance-based total assets), for contrast.
-    bare = deployer.deploy(project.TestYieldVault, asset, "bare", "bare")
+    bare = deployer.deploy(contracts.container("TestYieldVault"), asset, "bare", "bare")
     victim_bare = accounts[5]
     bare_loss = _attack(bare, asset, attacker, victim_bare, deployer)
 

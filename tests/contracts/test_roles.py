@@ -10,6 +10,7 @@ import ape
 import pytest
 
 from .conftest import USDC, allocation
+from keeper import contracts
 
 PERSONAS = ["governance", "curator", "guardian", "keeper", "alice"]
 FAR = 2**40
@@ -48,10 +49,10 @@ def _method(vault, name):
 
 
 @pytest.fixture(scope="module")
-def setup(funded, project, deployer, asset, yield_sources, curator):
+def setup(funded, deployer, asset, yield_sources, curator):
     """A spare strategy not yet added (for addStrategy), and a finite deposit limit so raising it is a loosening."""
     funded.setDepositLimit(10_000_000 * USDC, sender=curator)
-    return deployer.deploy(project.ERC4626Adapter, yield_sources[2], asset, funded, "spare", "spr")
+    return deployer.deploy(contracts.container("ERC4626Adapter"), yield_sources[2], asset, funded, "spare", "spr")
 
 
 FORBIDDEN = [(name, persona) for name in sorted(PRIVILEGED) for persona in PERSONAS if persona not in PRIVILEGED[name][2]]

@@ -10,6 +10,7 @@ import pytest
 from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
 from keeper.dashboard.server import DashboardServer
 from keeper.deployment import Roles, add_strategy, deploy_erc4626_strategy, deploy_vault
+from keeper import contracts
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "out" / "dashboard.png"
@@ -20,15 +21,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @pytest.fixture(scope="module")
-def world(project, accounts, chain):
+def world(accounts, chain):
     deployer, governance, curator, guardian, keeper, fee_recipient, alice = accounts[:7]
-    asset = deployer.deploy(project.TestToken, "USD Coin", "USDC", 6)
+    asset = deployer.deploy(contracts.container("TestToken"), "USD Coin", "USDC", 6)
     deployment = deploy_vault(deployer, asset, Roles(governance, curator, guardian, keeper, fee_recipient),
                               timelock_delay=60)
     vault = deployment.vault
     strategies = []
     for name in ("A", "B"):
-        source = deployer.deploy(project.TestYieldVault, asset, f"Lending {name}", f"lend{name}")
+        source = deployer.deploy(contracts.container("TestYieldVault"), asset, f"Lending {name}", f"lend{name}")
         strategy = deploy_erc4626_strategy(deployer, deployment, source, f"ALP lend {name}", f"alp{name}")
         add_strategy(deployment, strategy, 1_000_000 * USDC, 6_000)
         strategies.append(strategy)

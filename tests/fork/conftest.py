@@ -9,7 +9,7 @@ import pytest
 from ape import Contract
 from ethpm_types import ContractType
 
-from keeper.localnet.artifacts import uniswap_contract
+from keeper import contracts
 from keeper.localnet.fork import fork_market
 
 HOUR = 3_600
@@ -36,23 +36,23 @@ def described():
 
 
 @pytest.fixture(scope="session")
-def tokens(project, described):
-    return {symbol: project.TestToken.at(address) for symbol, address in described.tokens.items()}
+def tokens(described):
+    return {symbol: contracts.at("TestToken", address) for symbol, address in described.tokens.items()}
 
 
 @pytest.fixture(scope="session")
 def router(described):
-    return uniswap_contract("SwapRouter").at(described.router)
+    return contracts.at("SwapRouter", described.router)
 
 
 @pytest.fixture(scope="session")
 def factory(described):
-    return uniswap_contract("UniswapV3Factory").at(described.factory)
+    return contracts.at("UniswapV3Factory", described.factory)
 
 
 @pytest.fixture(scope="session")
 def pool(described):
-    return uniswap_contract("UniswapV3Pool").at(described.pools["WETH/USDC/500"])
+    return contracts.at("UniswapV3Pool", described.pools["WETH/USDC/500"])
 
 
 @pytest.fixture(scope="session")

@@ -53,7 +53,7 @@ def test_fork__swap_stays_on_the_fork(accounts, router, tokens, get_weth, upstre
     assert not seen_upstream, "a transaction on the fork must not reach the upstream"
 
 
-def test_fork__alp_strategy_ranges_in_the_forked_pool(accounts, project, pool, router, tokens, get_weth, chain,
+def test_fork__alp_strategy_ranges_in_the_forked_pool(accounts, pool, router, tokens, get_weth, chain,
                                                      oracle_history):
     deployer, governance, curator, guardian, keeper, fee_recipient, alice = accounts[:7]
     usdc = tokens["USDC"]

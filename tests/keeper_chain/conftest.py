@@ -8,13 +8,14 @@ import pytest
 from keeper.config import load_config
 from keeper.deployment import Roles, add_strategy, deploy_erc4626_strategy, deploy_univ3_strategy, deploy_vault
 from keeper.localnet.market import deploy_market
+from keeper import contracts
 
 USDC = 10**6
 HOUR = 3_600
 
 
 @pytest.fixture(scope="module")
-def world(accounts, project, chain):
+def world(accounts, chain):
     deployer, governance, curator, guardian, keeper, fee_recipient, alice, lp, trader = accounts[:9]
     market = deploy_market(deployer, lp=lp)
     usdc = market.tokens["USDC"]
@@ -26,7 +27,7 @@ def world(accounts, project, chain):
         s = deploy_univ3_strategy(deployer, deployment, market.pool("WETH", "USDC", fee), f"ALP {fee}", f"alp{fee}")
         add_strategy(deployment, s, 10**13, 6_000)
         strategies[f"univ3-{fee}"] = s
-    source = deployer.deploy(project.TestYieldVault, usdc, "Lending", "lend")
+    source = deployer.deploy(contracts.container("TestYieldVault"), usdc, "Lending", "lend")
     # Other lenders' 1M: the 5 USDC of interest the tests add per hour is then a lending rate of ~4 %/yr.
     market.fund(deployer, "USDC", 1_000_000 * 10**6)
     usdc.approve(source, 1_000_000 * 10**6, sender=deployer)
