@@ -37,10 +37,27 @@ class _LazyGroup(click.Group):
         return getattr(module, attribute)
 
 
+def _ape_logs_to_stderr() -> None:
+    """Ape's log lines (connecting, confirmed, deployed) go to stderr: stdout carries only a command's own output,
+    so `alp status --json | python -m json.tool` reads nothing but JSON."""
+    import logging
+
+    from ape.logging import ClickHandler
+
+    for handler in logging.getLogger("ape").handlers:
+        if isinstance(handler, ClickHandler):
+            levels = ("debug", "info", "success", "warning", "error", "critical")
+            handler.echo_kwargs = {level: {**handler.echo_kwargs.get(level, {}), "err": True} for level in levels}
+
+
 @click.group(cls=_LazyGroup)
 @click.version_option(package_name="alp")
 def main() -> None:
     """ALP: a risk-bounded liquidity vault and the keeper that manages it."""
+    from keeper import ape_settings
+
+    _ape_logs_to_stderr()
+    ape_settings.apply()
 
 
 if __name__ == "__main__":

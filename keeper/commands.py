@@ -3,19 +3,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from keeper.config import ConfigError, KeeperConfig, load_config
+from keeper.connect import connected
 from keeper.interrupts import on_interrupt
 
 # Consecutive failed cycles after which `alp run` stops instead of hammering a broken node or contract.
 CIRCUIT_BREAKER = 5
+# Cycle outcomes that mean a plan was wanted and did not happen: `alp once` exits non-zero on them.
+UNSUCCESSFUL = ("rejected", "reverted", "failed")
+EXIT_PLAN_NOT_DONE = 1
 
 
 def _options(f):
@@ -33,24 +35,21 @@ def _config(config_path: str | None, **overrides: Any) -> KeeperConfig:
         raise click.ClickException(str(exc)) from None
 
 
-@contextlib.contextmanager
-def _connected(config: KeeperConfig) -> Iterator[None]:
-    from ape import networks
-
-    try:
-        with networks.parse_network_choice(config.network):
-            yield
-    except (ConnectionError, OSError) as exc:
-        raise click.ClickException(f"cannot reach the node for {config.network}: {exc} (is it running?)") from None
+def _connected(config: KeeperConfig):
+    return connected(config.network)
 
 
 def _keeper(config: KeeperConfig, **kwargs: Any):
     from keeper.accounts import AccountError, resolve
     from keeper.cycle import Keeper
+    from keeper.vault_probe import VaultError
 
+    if not config.account:
+        raise click.ClickException("config: account: missing: name the Ape account that signs for the keeper "
+                                   "(account: ALIAS from `ape accounts list`, or test:N on a local chain)")
     try:
         return Keeper(config, resolve(config.account), **kwargs)
-    except AccountError as exc:
+    except (AccountError, VaultError) as exc:
         raise click.ClickException(str(exc)) from None
 
 
@@ -80,6 +79,10 @@ def once(config_path, network, vault, as_json, dry_run):
     with _connected(config):
         result = _keeper(config).cycle(dry_run=dry_run or None)
     _emit(as_json, _result(result), _human(result))
+    if result.state in UNSUCCESSFUL:
+        why = result.reasons[-1] if result.reasons else "no reason recorded"
+        click.echo(f"Error: plan {result.plan.id if result.plan else ''} {result.state}: {why}", err=True)
+        raise SystemExit(EXIT_PLAN_NOT_DONE)
 
 
 @click.command()
@@ -118,25 +121,51 @@ def run(config_path, network, vault, as_json, cycles):
 @_options
 def status(config_path, network, vault, as_json):
     """The vault, its strategies and the keeper's last decisions."""
-    from keeper import contracts
-
+    from keeper import names
     from keeper.execute.guardrails import VaultLimits
     from keeper.store import Store
+    from keeper.vault_probe import VaultError, alp_vault
 
     config = _config(config_path, network=network, vault=vault)
     with _connected(config):
-        contract = contracts.at("Vault", config.vault)
+        try:
+            contract = alp_vault(config.vault)
+        except VaultError as exc:
+            raise click.ClickException(str(exc)) from None
         limits = VaultLimits.read(contract)
+        symbol, decimals = names.token(contract.asset())
         share_price = contract.convertToAssets(10 ** contract.decimals())
+        strategies = {a: names.strategy(a) for a in limits.strategies}
+        keeper_roles = names.roles_of(contract, _account_address(config)) if config.account else []
     decisions = Store(config.store_url).decisions(limit=5)
-    payload = {"vault": config.vault, "limits": limits.model_dump(mode="json"), "share_price": share_price,
-               "decisions": decisions}
-    lines = [f"vault {config.vault}: total assets {limits.total_assets:,}, idle {limits.total_idle:,}, "
-             f"share price {share_price:,}{' PAUSED' if limits.paused else ''}"]
-    lines += [f"  strategy {a}: debt {s.current_debt:,} (cap {limits.cap(a):,})" for a, s in limits.strategies.items()]
-    lines += ["last decisions:"] + [f"  {d['t']} {d['outcome']} {d['plan_id'] or ''}: {d['reasons'][-1] if d['reasons'] else ''}"
-                                    for d in decisions]
+    payload = {"vault": config.vault, "asset": {"symbol": symbol, "decimals": decimals},
+               "limits": limits.model_dump(mode="json"), "share_price": share_price,
+               "strategies": {a: {"name": n, "debt": limits.strategies[a].current_debt, "cap": limits.cap(a)}
+                              for a, n in strategies.items()},
+               "keeper_account_roles": keeper_roles, "decisions": decisions}
+    money = lambda raw: names.amount(raw, decimals, symbol)  # noqa: E731
+    lines = [f"vault {config.vault}: total assets {money(limits.total_assets)}, idle {money(limits.total_idle)}, "
+             f"share price {share_price / 10**decimals:,.6f} {symbol}{' PAUSED' if limits.paused else ''}"
+             f"{' SHUT DOWN' if limits.shutdown else ''}",
+             f"guardrails: idle buffer {limits.min_idle_bps / 100:g} %, turnover {limits.max_turnover_bps / 100:g} % "
+             f"per rebalance, one rebalance per {names.duration(limits.min_rebalance_interval)}"]
+    if config.account:
+        lines.append(f"keeper account {config.account}: {', '.join(keeper_roles) or 'no role on this vault'}")
+    lines += [f"  {name}: debt {money(limits.strategies[a].current_debt)} (cap {money(limits.cap(a))})"
+              for a, name in strategies.items()]
+    lines += ["last decisions:"] + [f"  {names.when(d['t'])} {d['outcome']} {d['plan_id'] or ''}: "
+                                    f"{d['reasons'][-1] if d['reasons'] else ''}" for d in decisions]
     _emit(as_json, payload, "\n".join(lines))
+
+
+def _account_address(config: KeeperConfig) -> str:
+    """The keeper account's address, without unlocking it (status only reads)."""
+    from keeper.accounts import AccountError, resolve
+
+    try:
+        return resolve(config.account).address
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.command()
@@ -161,10 +190,18 @@ def approve(config_path, network, vault, as_json, plan_id):
 @click.option("--limit", default=20)
 def history(config_path, network, vault, as_json, limit):
     """Recent plans with their states and reasons."""
+    from keeper import names
     from keeper.store import Store
 
     config = _config(config_path, network=network, vault=vault)
-    plans = Store(config.store_url).plans(limit=limit)
-    lines = [f"{p['id']} {p['kind']} {p['state']} gain {p['expected_gain']:,.0f} cost {p['cost']:,.0f}"
-             + (f" error: {p['error']}" if p['error'] else "") for p in plans]
+    store = Store(config.store_url)
+    plans = store.plans(limit=limit)
+    units: dict[str, tuple[str, int]] = {}
+    for p in plans:
+        if p["vault"] not in units:  # the asset's units as the keeper last observed them: no chain needed here
+            seen = [o["asset"] for o in store.observations(p["vault"], limit=1) if "asset" in o]
+            units[p["vault"]] = (seen[0]["symbol"], seen[0]["decimals"]) if seen else ("units", 0)
+    money = lambda p, raw: names.amount(raw, units[p["vault"]][1], units[p["vault"]][0])  # noqa: E731
+    lines = [f"{names.when(p['created_at'])} {p['id']} {p['kind']} {p['state']}: gain {money(p, p['expected_gain'])}, "
+             f"cost {money(p, p['cost'])}" + (f"; error: {p['error']}" if p['error'] else "") for p in plans]
     _emit(as_json, {"plans": plans}, "\n".join(lines) or "no plans yet")

@@ -16,12 +16,12 @@ from typing import Any
 from ape import chain
 from web3 import Web3
 
-from keeper import contracts
+from keeper import contracts, names
 from keeper.config import KeeperConfig, Mode
 from keeper.execute.guardrails import VaultLimits, violations
 from keeper.execute.plan import Plan, PlanKind, Rerange, Target
 from keeper.execute.sender import Call, ExecutionError, Sender
-from keeper.market.chain import ChainReader, PoolState, fee_apr_between, strategy_pool
+from keeper.market.chain import ChainReader, PoolState, fee_apr_between, require_oracle, strategy_pool
 from keeper.market.features import realised_volatility
 from keeper.optimize.allocation import Opportunity, allocate
 from keeper.optimize.ranges import HORIZON_YEARS, best_range
@@ -29,6 +29,7 @@ from keeper.risk.profiles import profile as risk_profile
 from keeper.risk.reputation import reputation
 from keeper.risk.score import RiskAssessment, assess
 from keeper.store import Store
+from keeper.vault_probe import alp_vault, require_keeper_role
 
 BPS = 10_000
 DEADLINE_SECONDS = 600
@@ -87,7 +88,8 @@ class Keeper:
         self.config = config
         self.account = account
         self.store = store or Store(config.store_url)
-        self.vault = contracts.at("Vault", config.vault)
+        self.vault = alp_vault(config.vault)
+        require_keeper_role(self.vault, account.address)
         self.web3: Web3 = chain.provider.web3
         self.reader = ChainReader(self.web3)
         self.profile = risk_profile(config.profile)
@@ -110,6 +112,7 @@ class Keeper:
             kind = "univ3" if pool else "erc4626"
             if pool:
                 univ3[address] = (contracts.at("UniswapV3Strategy", address), pool)
+                require_oracle(univ3[address][0], contracts.at("UniswapV3Pool", pool), names.strategy(address))
             erc = contracts.at("ERC4626Adapter", address)
             value = erc.convertToAssets(erc.balanceOf(self.vault))
             views.append(StrategyView(address=address, kind=kind, debt=s.current_debt, value=value))
@@ -126,7 +129,10 @@ class Keeper:
             else:
                 data["price"] = self._yield_share_price(view.address)
             self.store.record_observation(cycle_id, now, view.kind, view.address, data)
-        self.store.record_observation(cycle_id, now, "vault", self.vault.address, limits.model_dump(mode="json"))
+        symbol, decimals = names.token(self.vault.asset())
+        # The asset's units ride along, so `alp history` can show amounts without a chain.
+        self.store.record_observation(cycle_id, now, "vault", self.vault.address,
+                                      limits.model_dump(mode="json") | {"asset": {"symbol": symbol, "decimals": decimals}})
         return limits, views
 
     def _yield_share_price(self, address: str) -> int:
@@ -228,7 +234,7 @@ class Keeper:
     def plan(self, limits: VaultLimits, views: list[StrategyView], now: int) -> tuple[list[Plan], list[str]]:
         """Candidate plans, the one to try first first: a reallocation, then a re-range. A reallocation that waits
         (for the vault's interval) or does not pay must not keep a range that is out of place from being fixed."""
-        reasons = [f"{v.address[:10]}: {'; '.join(v.reasons)}" for v in views if v.reasons]
+        reasons = [f"{names.strategy(v.address)}: {'; '.join(v.reasons)}" for v in views if v.reasons]
         total = limits.total_assets
         if total == 0:
             return [], reasons + ["the vault is empty: nothing to allocate"]
@@ -267,13 +273,14 @@ class Keeper:
         if targets:
             targets.sort(key=lambda t: int(t.strategy, 16))
             cost = self._gas_cost(REBALANCE_GAS) + self._swap_cost(targets, views)
-            unit = 10 ** contracts.erc20(self.vault.asset()).decimals()
-            moves = ", ".join(f"{t.strategy[:10]} {t.current_debt / unit:,.0f} -> {t.target_debt / unit:,.0f}"
+            symbol, decimals = names.token(self.vault.asset())
+            unit = 10**decimals
+            moves = ", ".join(f"{names.strategy(t.strategy)} {t.current_debt / unit:,.0f} -> {t.target_debt / unit:,.0f} {symbol}"
                               for t in targets)
             plan = Plan(vault=limits_vault(self), kind=PlanKind.rebalance, targets=targets,
-                        reasons=reasons + [f"rebalance {moves}: expected gain {gain / unit:,.2f} over "
-                                           f"{HORIZON_YEARS * 365:.0f} days vs cost {cost / unit:,.2f} (gas and swap fees)"]
-                        + [f"{v.address[:10]} holds {v.debt / total:.1%}, over its cap: brought back under it"
+                        reasons=reasons + [f"rebalance {moves}: expected gain {gain / unit:,.2f} {symbol} over "
+                                           f"{HORIZON_YEARS * 365:.0f} days vs cost {cost / unit:,.2f} {symbol} (gas and swap fees)"]
+                        + [f"{names.strategy(v.address)} holds {v.debt / total:.1%}, over its cap: brought back under it"
                            for v in restores],
                         expected_gain=gain, cost=cost, created_at=now, restores_limit=bool(restores))
             return plan
@@ -300,7 +307,7 @@ class Keeper:
             return Plan(vault=limits_vault(self), kind=PlanKind.rerange,
                         rerange=Rerange(strategy=v.address, lower=lower, upper=upper, zero_for_one=zero_for_one,
                                         amount_in=amount),
-                        reasons=reasons + [f"{v.address[:10]} {why}: re-range to [{lower}, {upper}) "
+                        reasons=reasons + [f"{names.strategy(v.address)} {why}: re-range to [{lower}, {upper}) "
                                            f"(+-{v.half_width:.0%}), swap {amount} {'token0' if zero_for_one else 'token1'}"],
                         expected_gain=gain, cost=cost, created_at=now)
         return None

@@ -46,9 +46,10 @@ def _usd_per_weth(pool: PoolSeries, times: np.ndarray) -> np.ndarray:
 
 def sources(data: MarketData, costs: Costs) -> tuple[np.ndarray, list[Source]]:
     """Aligned hourly returns of every source over the common window, in USD."""
-    # The window every source covers: pools have several stretches; take the one overlapping the others' latest.
-    anchor = min([int(r.timestamps[-1]) for r in data.lending.values()]
-                 + [max(e for _, e in h.segments()) for h in data.pools.values()])
+    # The window the sources share: pools have several stretches; take the one holding the lending markets' end
+    # (without lending, the pools' earliest end). A pool with no stretch there (other years) is left out.
+    lending_ends = [int(r.timestamps[-1]) for r in data.lending.values()]
+    anchor = min(lending_ends or [max(e for _, e in h.segments()) for h in data.pools.values()])
     pools = {}
     for name, history in data.pools.items():
         stretch = [seg for seg in history.segments() if seg[0] <= anchor < seg[1] + HOUR]

@@ -184,7 +184,11 @@ def after_vault_fees(result: RunResult, capital: float, costs: Costs, step_hours
     return out
 
 
-def metrics(values: np.ndarray, capital: float, step_hours: float = 1.0) -> dict[str, float]:
+# Below this span an annualised figure is noise blown up (2 days of +7 % is "1,240 % APR"): only the period return.
+MIN_ANNUALISED_DAYS = 30
+
+
+def metrics(values: np.ndarray, capital: float, step_hours: float = 1.0) -> dict[str, float | None]:
     returns = np.diff(np.concatenate([[capital], values])) / np.concatenate([[capital], values[:-1]])
     peak = np.maximum.accumulate(np.concatenate([[capital], values]))
     drawdown = float(np.max(1 - np.concatenate([[capital], values]) / peak))
@@ -193,7 +197,7 @@ def metrics(values: np.ndarray, capital: float, step_hours: float = 1.0) -> dict
     net = float(values[-1] / capital - 1)
     return {
         "net_return": net,
-        "apr": net * per_year / len(values),
+        "apr": net * per_year / len(values) if len(values) * step_hours >= MIN_ANNUALISED_DAYS * 24 else None,
         "max_drawdown": drawdown,
         # A curve that barely moves (cash paying a tiny fee) has no meaningful Sharpe: report 0, not 10^12.
         "sharpe": float(np.mean(returns) / std * math.sqrt(per_year)) if std > 1e-9 else 0.0,

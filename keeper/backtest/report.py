@@ -43,7 +43,7 @@ def print_table(report: PoolReport, console: Console | None = None) -> None:
         table.add_column(c, justify="right")
     for r in report.rows:
         style = "bold green" if r.kind == "alp" else ("italic" if r.kind == "hindsight" else None)
-        table.add_row(r.strategy, f"{r.net_return:+.2%}", f"{r.apr:+.1%}", f"{r.fees:,.4g}", f"{r.impermanent_loss:,.4g}",
+        table.add_row(r.strategy, f"{r.net_return:+.2%}", "n/a (< 30 d)" if r.apr is None else f"{r.apr:+.1%}", f"{r.fees:,.4g}", f"{r.impermanent_loss:,.4g}",
                       f"{r.gas:,.4g}", f"{r.swap_costs:,.4g}", str(r.rebalances), f"{r.max_drawdown:.2%}",
                       f"{r.sharpe:.2f}", style=style)
     console.print(table)

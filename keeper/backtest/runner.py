@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -17,8 +17,11 @@ from keeper.backtest.engine import Costs, RunResult, after_vault_fees, hold_asse
 from keeper.backtest.policies import AlpKeeper, Recentre, StaticRange
 from keeper.backtest.series import STABLE, PoolSeries
 from keeper.market.history import MarketData, resample
+from keeper.names import day
 from keeper.risk.profiles import PROFILES
 
+# A stretch shorter than this cannot be split into a tuning and a reporting half worth reading.
+MIN_SEGMENT_SECONDS = 2 * 24 * 3_600
 STATIC_WIDTHS = (math.inf, 0.02, 0.05, 0.10, 0.25)
 RECENTRE_WIDTHS = (0.02, 0.05, 0.10)
 WIDTH_SCALES = (0.5, 0.75, 1.0, 1.5, 2.0)
@@ -30,7 +33,7 @@ class Row:
     strategy: str
     kind: str  # baseline | alp | hindsight
     net_return: float
-    apr: float
+    apr: float | None  # None for periods under MIN_ANNUALISED_DAYS: read net_return, the period's return
     fees: float
     impermanent_loss: float
     gas: float
@@ -152,13 +155,19 @@ def run_pool(series: PoolSeries, capital_usd: float, costs: Costs,
 
 
 def main_series(data: MarketData, pool: str | None = None) -> list[PoolSeries]:
-    """Each pool's longest contiguous stretch, hourly (or just `pool`)."""
+    """Every contiguous stretch of each pool (or just `pool`), hourly: a gap longer than a day splits a series into
+    segments, and each long enough to tune and report on is run on its own, named by its dates."""
     out = []
     for name, history in data.pools.items():
         if pool and name != pool:
             continue
-        start, end = max(history.segments(), key=lambda s: s[1] - s[0])
-        out.append(PoolSeries.from_history(resample(history.window(start, end))))
+        segments = [s for s in history.segments() if s[1] - s[0] >= MIN_SEGMENT_SECONDS]
+        for start, end in segments:
+            window = history.window(start, end)
+            if len(segments) > 1:
+                window = replace(window, name=f"{name} {day(start)}→{day(end - 1)}")
+            out.append(PoolSeries.from_history(resample(window)))
     if pool and not out:
         raise ValueError(f"no pool {pool!r} in the data: have {', '.join(data.pools)}")
     return out
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
@@ -63,6 +64,21 @@ def _handler(source: SnapshotSource) -> type[BaseHTTPRequestHandler]:
             log.debug(format, *args)
 
     return Handler
+
+
+def require_free_port(host: str, port: int) -> None:
+    """Fails with the fix if the dashboard's port is taken: checked before any set-up, so nothing is started for a
+    dashboard that could never be served."""
+    import click
+
+    if port == 0:
+        return
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((host, port))
+    except OSError:
+        raise click.ClickException(f"dashboard port {port} on {host} is in use: stop what holds it, or pass "
+                                   "--port N (--port 0 picks a free one)") from None
 
 
 class DashboardServer:

@@ -9,16 +9,18 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from keeper.config import user_data_dir
+
 LOCAL_NETWORK = "ethereum:local:foundry"
 # One store per run: two demos at once (a person and a test, say) must not delete each other's records.
-DEMO_STORE = Path(f".alp/demo-{os.getpid()}.sqlite")
+# It lives in the user's data folder, never in whatever folder the shell is in.
+DEMO_STORE = user_data_dir() / f"demo-{os.getpid()}.sqlite"
 DASHBOARD_EVERY_HOURS = 6
 
 
@@ -39,6 +41,10 @@ DASHBOARD_EVERY_HOURS = 6
 def demo(days, profile, pools, data, dashboard, port, keep_running, tour, as_json) -> None:
     """Replay real market history with the ALP keeper against a static control, and print the comparison."""
     fees = _fee_tiers(pools)
+    if dashboard and not tour:
+        from keeper.dashboard.server import require_free_port
+
+        require_free_port("127.0.0.1", port)
     from ape import networks
     from ape.logging import logger
 

@@ -127,5 +127,7 @@ def run_tour(say: Callable[[Step], None]) -> dict[str, Any]:
         "alice_received": received / unit, "bob_value": vault.previewRedeem(vault.balanceOf(bob)) / unit,
         "fee_recipient_value": vault.previewRedeem(vault.balanceOf(fee_recipient)) / unit,
     }
-    say(Step("Final state", {k.replace("_", " "): f"{v:,.6f}" for k, v in final.items()}))
+    # Amounts in USDC with its 6 decimals; the share price is USDC per share.
+    say(Step("Final state", {k.replace("_", " "): f"{v:,.6f}" + ("" if k == "share_price" else " USDC")
+                             for k, v in final.items()}))
     return final

@@ -28,6 +28,24 @@ def strategy_pool(web3: Web3, strategy: str) -> str | None:
     return Web3.to_checksum_address(raw[-20:]) if len(raw) == 32 else None
 
 
+class OracleTooShort(RuntimeError):
+    """A pool's oracle does not reach back as far as a strategy's TWAP window: every valuation and move reverts."""
+
+
+def require_oracle(strategy: Any, pool: Any, name: str) -> None:
+    """Raises OracleTooShort, with the fix, when `pool`'s observations do not cover `strategy`'s TWAP window."""
+    window = strategy.twapWindow()
+    try:
+        pool.observe([window, 0])
+    except Exception:
+        slot0 = pool.slot0()
+        raise OracleTooShort(
+            f"strategy {name}: pool {pool.address} holds {slot0.observationCardinality} oracle observation(s), "
+            f"less than the strategy's {window // 60}-minute TWAP window: call "
+            f"increaseObservationCardinalityNext({max(2 * window // 12, 10)}) on the pool and wait {window // 60} "
+            "minutes, then retry") from None
+
+
 class PoolState(BaseModel):
     address: str
     sqrt_price_x96: int

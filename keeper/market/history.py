@@ -273,3 +273,12 @@ def resample_rate(series: RateHistory, timestamps: np.ndarray) -> np.ndarray:
     """The series' latest value at or before each timestamp (its first value before it starts)."""
     index = np.searchsorted(series.timestamps, timestamps, side="right") - 1
     return series.values[np.clip(index, 0, len(series.values) - 1)]
+
+
+def gap_report(history: PoolHistory, min_gap: int = HOUR) -> dict:
+    """What is missing from a series, for the report: its contiguous segments (split by gaps over a day) and every
+    stretch over `min_gap` with no rows. Nothing is filled in here; the backtest runs each segment on its own."""
+    long_gaps = [(a, b) for a, b in history.gaps if b - a > min_gap]
+    longest = max((b - a for a, b in long_gaps), default=0)
+    return {"pool": history.name, "segments": [list(s) for s in history.segments()], "gaps_over_min": len(long_gaps),
+            "min_gap_seconds": min_gap, "longest_gap_seconds": int(longest)}

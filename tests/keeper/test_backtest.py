@@ -91,9 +91,15 @@ def test_alp_command__json_names_periods_and_strategies(tmp_path):
 
     from keeper.backtest.command import backtest
 
-    result = CliRunner().invoke(backtest, ["--json", "--pool", "polygon-usdc-weth-500", "--out", str(tmp_path)])
-    assert result.exit_code == 0, result.output
-    body = json.loads(result.output)
+    result = CliRunner(mix_stderr=False).invoke(backtest, ["--json", "--pool", "polygon-usdc-weth-500", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    body = json.loads(result.stdout)  # stdout is only JSON; the data notes go to stderr
+    assert "data polygon-usdc-weth-500: 2 segment(s) (2022-07-19→2022-08-22, 2023-08-13→2023-08-17)" in result.stderr
+    # Every segment is run, each named by its dates; one shorter than 30 days reports no APR.
+    assert [p["pool"] for p in body["pools"]] == ["polygon-usdc-weth-500 2022-07-19→2022-08-22",
+                                                  "polygon-usdc-weth-500 2023-08-13→2023-08-17"]
+    assert all(s["apr"] is None for p in body["pools"] for s in p["strategies"].values())
+    assert body["data_gaps"][0]["segments"] and body["data_gaps"][0]["longest_gap_seconds"] > 0
     pool = body["pools"][0]
     assert pool["in_sample"]["end"] < pool["held_out"]["start"]
     for numbers in pool["strategies"].values():

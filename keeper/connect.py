@@ -1,0 +1,53 @@
+"""Connecting to a chain for a command: one place that turns Ape's connection failures into one line with the fix.
+
+An RPC URL can carry an API key in its path or query, so errors name only its scheme and host.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import click
+
+
+def shown(choice: str) -> str:
+    """A network choice as it may be printed: an RPC URL loses everything after its host (API keys live there)."""
+    if "://" not in choice:
+        return choice
+    parts = urlsplit(choice)
+    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
+
+
+def unreachable(choice: str) -> click.ClickException:
+    return click.ClickException(f"cannot reach a node for {shown(choice)}: start it, or fix the network choice or "
+                                "RPC URL (--network or network: in the config)")
+
+
+@contextlib.contextmanager
+def connected(choice: str) -> Iterator[None]:
+    """`with connected(choice):` runs the body on that network; a bad choice or a dead node ends the command."""
+    from ape import networks
+    from ape.exceptions import NetworkError, ProviderError, ProviderNotConnectedError
+
+    try:
+        context = networks.parse_network_choice(choice)
+        context.__enter__()
+    except NetworkError:
+        raise click.ClickException(f"unknown network {shown(choice)!r}: use ecosystem:network:provider as "
+                                   "`ape networks list` shows (e.g. ethereum:mainnet:node) or an RPC URL") from None
+    except (ProviderError, ProviderNotConnectedError, ConnectionError, OSError):
+        raise unreachable(choice) from None
+    failure: BaseException | None = None
+    try:
+        yield
+    except (ProviderNotConnectedError, ConnectionError, OSError) as exc:
+        failure = exc
+        raise unreachable(choice) from None
+    except BaseException as exc:
+        failure = exc
+        raise
+    finally:
+        with contextlib.suppress(Exception):
+            context.__exit__(type(failure) if failure else None, failure, None)

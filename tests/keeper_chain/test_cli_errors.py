@@ -1,0 +1,78 @@
+"""Bad inputs that need a chain to be recognised: each ends the command at start with one line naming the problem
+and the fix, and a non-zero exit code; nothing is sent."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+from click.testing import CliRunner
+
+from keeper.commands import once, status
+from keeper.cycle import Keeper
+
+from .conftest import rebalances
+from .test_cycle import _history
+
+NOT_A_CONTRACT = "0x" + "de" * 20
+
+
+def _config_file(tmp_path, config, **overrides) -> str:
+    path = tmp_path / "keeper.yaml"
+    path.write_text(yaml.safe_dump(config(**overrides).model_dump(mode="json")))
+    return str(path)
+
+
+def _one_line_error(result) -> str:
+    lines = [line for line in result.output.strip().splitlines() if line.strip()]
+    assert result.exit_code == 1, result.output
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+def test_vault_address_without_a_contract__refused_at_start(world, config, tmp_path):
+    path = _config_file(tmp_path, config, vault=NOT_A_CONTRACT)
+    for command in (once, status):
+        line = _one_line_error(CliRunner().invoke(command, ["--config", path]))
+        assert "no contract at this address" in line and "check the address and the network" in line
+
+
+def test_address_of_a_token__not_an_alp_vault(world, config, tmp_path):
+    path = _config_file(tmp_path, config, vault=world["usdc"].address)
+    line = _one_line_error(CliRunner().invoke(once, ["--config", path, "--dry-run"]))
+    assert "is not an ALP vault" in line
+
+
+def test_account_without_keeper_role__refused_before_any_simulation(world, config, tmp_path, chain):
+    start = chain.blocks.head.number
+    path = _config_file(tmp_path, config, account="test:6")  # alice, a depositor
+    line = _one_line_error(CliRunner().invoke(once, ["--config", path]))
+    assert "does not hold KEEPER_ROLE" in line and "set this one as keeper" in line
+    assert rebalances(world["vault"], start) == 0
+
+
+def test_status__names_strategies_amounts_and_roles__json_is_only_json(world, config, tmp_path):
+    path = _config_file(tmp_path, config)
+    human = CliRunner().invoke(status, ["--config", path])
+    assert human.exit_code == 0, human.output
+    assert "WETH/USDC 0.05 %" in human.output and "WETH/USDC 0.3 %" in human.output
+    assert " USDC" in human.output and "keeper account test:4: keeper" in human.output
+    machine = CliRunner(mix_stderr=False).invoke(status, ["--config", path, "--json"])
+    body = json.loads(machine.stdout)
+    assert body["asset"] == {"symbol": "USDC", "decimals": 6}
+    assert {s["name"] for s in body["strategies"].values()} >= {"WETH/USDC 0.05 %", "Lending"}
+
+
+def test_rejected_plan__once_exits_non_zero_with_the_reason(world, config, tmp_path, chain):
+    """Last in this module: it pauses the vault."""
+    start = chain.blocks.head.number
+    settings = config()
+    _history(Keeper(settings, world["keeper"]), world, chain, busy_fee=500)
+    world["vault"].pause(sender=world["deployment"].roles.guardian)
+    path = _config_file(tmp_path, config)
+    result = CliRunner(mix_stderr=False).invoke(once, ["--config", path, "--json"])
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert json.loads(result.stdout)["state"] == "rejected"
+    error = result.stderr.strip()
+    assert error.count("\n") == 0 and "rejected" in error and "VaultPaused" in error
+    assert rebalances(world["vault"], start) == 0
