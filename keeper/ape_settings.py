@@ -26,7 +26,9 @@ RUNTIME_SETTINGS: dict[str, Any] = {
         "gas_limit": 30_000_000,
     },
     "ethereum": {
-        "custom": {"gas_limit": {"auto": {"multiplier": URL_NETWORK_GAS_MULTIPLIER}}},
+        # Ape's defaults for a chain given by URL, except the gas: a named network entry would otherwise also
+        # wait for 2 confirmations, which a node mining on demand (anvil) never gives.
+        "custom": {"gas_limit": {"auto": {"multiplier": URL_NETWORK_GAS_MULTIPLIER}}, "required_confirmations": 0},
     },
 }
 CONFIG_FILES = ("ape-config.yaml", "ape-config.yml")

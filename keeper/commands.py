@@ -76,8 +76,13 @@ def _human(result) -> str:
 def once(config_path, network, vault, as_json, dry_run):
     """Run one keeper cycle and print the plan and why."""
     config = _config(config_path, network=network, vault=vault)
+    from keeper.market.chain import OracleTooShort
+
     with _connected(config):
-        result = _keeper(config).cycle(dry_run=dry_run or None)
+        try:
+            result = _keeper(config).cycle(dry_run=dry_run or None)
+        except OracleTooShort as exc:
+            raise click.ClickException(str(exc)) from None
     _emit(as_json, _result(result), _human(result))
     if result.state in UNSUCCESSFUL:
         why = result.reasons[-1] if result.reasons else "no reason recorded"

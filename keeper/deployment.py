@@ -30,6 +30,19 @@ class Roles:
     fee_recipient: AccountAPI
 
 
+def advance_time(seconds: int) -> None:
+    """Moves a local chain's clock forward and mines a block: through Ape's provider where it can (anvil started by
+    ape-foundry), else with the node's own evm_increaseTime (a node the user started, reached by RPC URL)."""
+    from ape.exceptions import APINotImplementedError
+
+    try:
+        chain.pending_timestamp += seconds
+        chain.mine()
+    except APINotImplementedError:
+        chain.provider.make_request("evm_increaseTime", [seconds])
+        chain.provider.make_request("evm_mine", [])
+
+
 class TimelockAdmin:
     """Acts as the vault's admin the only way the design allows: schedule on the timelock, wait, execute."""
 
@@ -58,7 +71,7 @@ class TimelockAdmin:
     def call(self, target: ContractInstance, method: str, *args: Any) -> Any:
         """Schedules, lets the delay pass on the local chain, and executes."""
         scheduled = self.schedule(target, method, *args)
-        chain.pending_timestamp += self.timelock.getMinDelay() + 1
+        advance_time(self.timelock.getMinDelay() + 1)
         return self.execute(scheduled)
 
 

@@ -78,7 +78,7 @@ def pool_label(fee: int) -> str:
     return f"WETH/USDC {fee / 1_000_000:.2%}"
 
 
-def _build(name: str, people: dict, market: Any, keeper: Any, fees: tuple[int, ...]) -> VaultSide:
+def build_side(name: str, people: dict, market: Any, keeper: Any, fees: tuple[int, ...]) -> VaultSide:
     usdc = market.tokens["USDC"]
     roles = Roles(people["governance"], people["curator"], people["guardian"], keeper, people["fee_recipient"])
     deployment = deploy_vault(people["deployer"], usdc, roles, name=name, symbol="alpV", timelock_delay=60)
@@ -224,8 +224,8 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
     say(f"market: real Uniswap V3 bytecode, WETH at {start_price:,.2f} USDC (the series' first price); "
         f"{days} days of hourly {series.name} history to replay")
     market = deploy_market(people["deployer"], lp=people["deployer"], pools=pools_at({"WETH": start_price}))
-    alp = _build("ALP vault", people, market, people["keeper"], pools)
-    control = _build("Static control", people, market, people["control_keeper"], pools)
+    alp = build_side("ALP vault", people, market, people["keeper"], pools)
+    control = build_side("Static control", people, market, people["control_keeper"], pools)
     usdc = market.tokens["USDC"]
     for who, amount in DEPOSITS.items():
         market.fund(people[who], "USDC", 2 * amount * USDC)

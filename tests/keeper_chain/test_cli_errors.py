@@ -8,6 +8,7 @@ import json
 import yaml
 from click.testing import CliRunner
 
+from keeper import contracts
 from keeper.commands import once, status
 from keeper.cycle import Keeper
 
@@ -64,7 +65,7 @@ def test_status__names_strategies_amounts_and_roles__json_is_only_json(world, co
 
 
 def test_rejected_plan__once_exits_non_zero_with_the_reason(world, config, tmp_path, chain):
-    """Last in this module: it pauses the vault."""
+    """Late in this module: it pauses the vault."""
     start = chain.blocks.head.number
     settings = config()
     _history(Keeper(settings, world["keeper"]), world, chain, busy_fee=500)
@@ -76,3 +77,21 @@ def test_rejected_plan__once_exits_non_zero_with_the_reason(world, config, tmp_p
     error = result.stderr.strip()
     assert error.count("\n") == 0 and "rejected" in error and "VaultPaused" in error
     assert rebalances(world["vault"], start) == 0
+
+
+def test_pool_oracle_too_short__named_with_the_fix(world, config, tmp_path, chain):
+    """Last in this module: it adds a strategy whose pool cannot value it. A fresh pool's oracle holds one
+    observation, so the strategy's 30-minute TWAP (and with it every valuation and move) reverts."""
+    from keeper.deployment import add_strategy, deploy_univ3_strategy
+    from keeper.univ3.ticks import sqrt_price_x96_at_tick
+
+    market, deployer = world["market"], world["deployer"]
+    receipt = market.factory.createPool(market.tokens["WBTC"], world["usdc"], 500, sender=deployer)
+    pool = contracts.at("UniswapV3Pool", receipt.decode_logs(market.factory.PoolCreated)[0].pool)
+    pool.initialize(sqrt_price_x96_at_tick(0), sender=deployer)
+    strategy = deploy_univ3_strategy(deployer, world["deployment"], pool, "ALP thin", "alpT")
+    add_strategy(world["deployment"], strategy, 10**12, 1_000)
+    path = _config_file(tmp_path, config)
+    line = _one_line_error(CliRunner().invoke(once, ["--config", path, "--dry-run"]))
+    assert f"pool {pool.address} holds 1 oracle observation(s)" in line
+    assert "increaseObservationCardinalityNext" in line and "30-minute TWAP window" in line

@@ -1,0 +1,28 @@
+"""`alp` carries its Ape runtime settings to any folder, the same as the checkout's ape-config.yaml, and a user's
+own Ape project keeps its own choices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from keeper import ape_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_runtime_settings__equal_the_checkouts_ape_config():
+    checkout = yaml.safe_load((ROOT / "ape-config.yaml").read_text())
+    for key, settings in ape_settings.RUNTIME_SETTINGS.items():
+        for name, value in settings.items():
+            assert checkout[key][name] == value, f"{key}.{name} differs between ape-config.yaml and keeper/ape_settings.py"
+
+
+def test_folder_without_ape_config__gets_every_setting(tmp_path):
+    assert ape_settings.missing_settings(tmp_path) == ape_settings.RUNTIME_SETTINGS
+
+
+def test_users_own_foundry_settings__kept(tmp_path):
+    (tmp_path / "ape-config.yaml").write_text("foundry:\n  host: http://127.0.0.1:9999\n")
+    assert set(ape_settings.missing_settings(tmp_path)) == {"ethereum"}
