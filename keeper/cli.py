@@ -54,10 +54,7 @@ def _ape_logs_to_stderr() -> None:
 @click.version_option(package_name="alp")
 def main() -> None:
     """ALP: a risk-bounded liquidity vault and the keeper that manages it."""
-    from keeper import ape_settings
-
     _ape_logs_to_stderr()
-    ape_settings.apply()
 
 
 if __name__ == "__main__":

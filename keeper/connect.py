@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import click
+from requests.exceptions import ConnectionError as HTTPConnectionError
 
 
 def shown(choice: str) -> str:
@@ -27,10 +28,14 @@ def unreachable(choice: str) -> click.ClickException:
 
 @contextlib.contextmanager
 def connected(choice: str) -> Iterator[None]:
-    """`with connected(choice):` runs the body on that network; a bad choice or a dead node ends the command."""
+    """`with connected(choice):` runs the body on that network, with ALP's Ape settings wherever the command was
+    started; a bad choice or a dead node ends the command."""
     from ape import networks
     from ape.exceptions import NetworkError, ProviderError, ProviderNotConnectedError
 
+    from keeper import ape_settings
+
+    ape_settings.apply()
     try:
         context = networks.parse_network_choice(choice)
         context.__enter__()
@@ -42,7 +47,7 @@ def connected(choice: str) -> Iterator[None]:
     failure: BaseException | None = None
     try:
         yield
-    except (ProviderNotConnectedError, ConnectionError, OSError) as exc:
+    except (ProviderNotConnectedError, ConnectionError, HTTPConnectionError) as exc:  # the node died mid-command
         failure = exc
         raise unreachable(choice) from None
     except BaseException as exc:

@@ -45,9 +45,9 @@ def demo(days, profile, pools, data, dashboard, port, keep_running, tour, as_jso
         from keeper.dashboard.server import require_free_port
 
         require_free_port("127.0.0.1", port)
-    from ape import networks
     from ape.logging import logger
 
+    from keeper.connect import connected
     from keeper.interrupts import on_interrupt
 
     logger.set_level("ERROR")
@@ -58,7 +58,7 @@ def demo(days, profile, pools, data, dashboard, port, keep_running, tour, as_jso
     console = Console(quiet=as_json)
     console.print(f"Starting a local anvil ({LOCAL_NETWORK}); it stops when the demo ends or on Ctrl-C.")
     with on_interrupt(lambda: console.print("interrupted: local chain and dashboard stopped")):
-        with networks.parse_network_choice(LOCAL_NETWORK):
+        with connected(LOCAL_NETWORK):
             if tour:
                 _tour(console, as_json)
                 return
