@@ -11,8 +11,9 @@ setup:
 compile: setup
 	@$(ENV) python tools/build_contract_types.py
 
+# `make demo DEMO_ARGS="--days 2"` passes options to `alp demo`.
 demo: setup
-	@$(ENV) alp demo
+	@$(ENV) alp demo $(DEMO_ARGS)
 
 # Everything on a fresh anvil, then the fork tests (anvil forking an upstream: see tools/fork_tests.sh).
 test:

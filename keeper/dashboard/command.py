@@ -31,7 +31,8 @@ def dashboard(config_path: str | None, network: str | None, vault_address: str |
     from ape.exceptions import ApeException
 
     from keeper.config import ConfigError, load_config
-    from keeper.connect import connected
+    from keeper import names
+    from keeper.connect import connected, shown
     from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
     from keeper.dashboard.keeper_feed import last_cycle_from_store, risk_from_store, unsent_from_store
     from keeper.interrupts import on_interrupt
@@ -49,13 +50,15 @@ def dashboard(config_path: str | None, network: str | None, vault_address: str |
     try:
         with on_interrupt(lambda: click.echo("dashboard stopped")), connected(network):
             vault = alp_vault(vault_address)
-            control = WatchedVault(alp_vault(control_address), "static control") if control_address else None
+            control = alp_vault(control_address) if control_address else None
+            watched = [WatchedVault(v, title, {a: names.strategy(a) for a in v.withdrawQueue()})
+                       for v, title in ((vault, "ALP vault"), (control, "static control")) if v is not None]
             extras = {}
             if store_path:
                 store = Store(f"sqlite:///{store_path}")
-                extras = dict(risk=risk_from_store(store), decision_reasons=store.reasons_for_transaction,
+                extras = dict(risk=risk_from_store(store, watched[0].strategy_labels), decision_reasons=store.reasons_for_transaction,
                               unsent=unsent_from_store(store), last_cycle=last_cycle_from_store(store))
-            feed = ChainFeed(WatchedVault(vault, "ALP vault"), control=control, chain_name=network, **extras)
+            feed = ChainFeed(watched[0], control=watched[1] if control else None, chain_name=shown(network), **extras)
             feed.refresh()
             with DashboardServer(feed.snapshot, host, port) as server:
                 click.echo(f"dashboard on {server.url} (Ctrl-C to stop)")
