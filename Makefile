@@ -3,7 +3,7 @@ SHELL := /bin/bash
 ENV := source tools/env.sh &&
 NETWORK ?= ethereum:local:foundry
 
-.PHONY: setup demo test test-fast bench compile clean
+.PHONY: setup demo test test-fast bench compile slither clean
 
 setup:
 	@bash tools/setup.sh
@@ -20,6 +20,11 @@ test:
 	@bash tools/setup.sh --browser
 	@$(ENV) ape test tests --ignore tests/fork --network $(NETWORK) -p no:cacheprovider $(PYTEST_ARGS)
 	@bash tools/fork_tests.sh $(PYTEST_ARGS)
+	@bash tools/slither.sh
+
+# Static analysis alone: Slither over contracts/, every High/Medium finding triaged in tools/slither-triage.yaml.
+slither: setup
+	@bash tools/slither.sh
 
 # Keeper maths and backtests only: no chain, a few seconds.
 test-fast: setup
