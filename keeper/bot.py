@@ -13,7 +13,7 @@ from typing import Any
 
 from silverback import SilverbackBot
 
-from keeper.config import load_config
+from keeper.config import ConfigError, load_config
 
 bot = SilverbackBot()
 _state: dict[str, Any] = {}
@@ -25,6 +25,8 @@ def start(_startup_state) -> None:
     from keeper.cycle import Keeper
 
     config = load_config(os.environ.get("ALP_CONFIG"))
+    if not config.account:
+        raise ConfigError("config: account: missing: name the Ape account that signs for the keeper")
     _state["keeper"] = Keeper(config, resolve(config.account))
     # A first cycle at start: the bot reports where things stand without waiting for the first cron tick.
     _state["keeper"].cycle()

@@ -19,7 +19,29 @@ _COMMANDS: dict[str, str] = {
 }
 
 
+def _operator_errors() -> tuple[type[BaseException], ...]:
+    """Errors whose message already says what is wrong and what to do: shown as one line, never as a traceback."""
+    from keeper.accounts import AccountError
+    from keeper.config import ConfigError
+    from keeper.contracts import ContractTypesError
+    from keeper.market.chain import OracleTooShort
+    from keeper.market.history import DataError
+    from keeper.vault_probe import VaultError
+
+    return ContractTypesError, ConfigError, AccountError, VaultError, OracleTooShort, DataError, PermissionError
+
+
 class _LazyGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.exceptions.Exit:
+            raise
+        except Exception as exc:
+            if isinstance(exc, _operator_errors()):
+                raise click.ClickException(str(exc)) from None
+            raise
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_COMMANDS)
 

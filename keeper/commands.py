@@ -10,18 +10,22 @@ from typing import Any
 import click
 
 from keeper.config import ConfigError, KeeperConfig, load_config
-from keeper.connect import connected
+from keeper.connect import connected, redacted
 from keeper.interrupts import on_interrupt
 
 # Consecutive failed cycles after which `alp run` stops instead of hammering a broken node or contract.
 CIRCUIT_BREAKER = 5
-# Cycle outcomes that mean a plan was wanted and did not happen: `alp once` exits non-zero on them.
-UNSUCCESSFUL = ("rejected", "reverted", "failed")
-EXIT_PLAN_NOT_DONE = 1
+# Cycle outcomes that mean a plan was wanted and did not happen: `alp once` exits non-zero on them, with a code
+# that tells a supervisor which: a plan that failed or reverted (1), or one a guardrail refused, which may only be
+# waiting for the vault's rebalance interval (3; click uses 2 for usage errors).
+EXIT_PLAN_FAILED = 1
+EXIT_PLAN_REJECTED = 3
+EXIT_CODES = {"reverted": EXIT_PLAN_FAILED, "failed": EXIT_PLAN_FAILED, "rejected": EXIT_PLAN_REJECTED}
 
 
 def _options(f):
-    f = click.option("--config", "config_path", default=None, help="YAML settings file (ALP_* variables override).")(f)
+    f = click.option("--config", "config_path", default=None, envvar="ALP_CONFIG",
+                     help="YAML settings file (default: $ALP_CONFIG; ALP_* variables override its values).")(f)
     f = click.option("--network", default=None, help="Ape network choice or RPC URL (overrides the config).")(f)
     f = click.option("--vault", default=None, help="Vault address (overrides the config).")(f)
     f = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")(f)
@@ -84,10 +88,10 @@ def once(config_path, network, vault, as_json, dry_run):
         except OracleTooShort as exc:
             raise click.ClickException(str(exc)) from None
     _emit(as_json, _result(result), _human(result))
-    if result.state in UNSUCCESSFUL:
+    if result.state in EXIT_CODES:
         why = result.reasons[-1] if result.reasons else "no reason recorded"
         click.echo(f"Error: plan {result.plan.id if result.plan else ''} {result.state}: {why}", err=True)
-        raise SystemExit(EXIT_PLAN_NOT_DONE)
+        raise SystemExit(EXIT_CODES[result.state])
 
 
 @click.command()
@@ -113,7 +117,8 @@ def run(config_path, network, vault, as_json, cycles):
                     _emit(as_json, _result(result), _human(result))
                 except Exception as exc:  # one bad cycle is recorded and survived; a run of them stops the bot
                     failures += 1
-                    click.echo(f"cycle failed ({failures}/{CIRCUIT_BREAKER}): {type(exc).__name__}: {exc}", err=True)
+                    click.echo(f"cycle failed ({failures}/{CIRCUIT_BREAKER}): {type(exc).__name__}: "
+                               f"{redacted(str(exc), config.network)}", err=True)
                     if failures >= CIRCUIT_BREAKER:
                         raise click.ClickException("too many consecutive failures: stopping (circuit breaker)")
                 done += 1
@@ -141,7 +146,7 @@ def status(config_path, network, vault, as_json):
         symbol, decimals = names.token(contract.asset())
         share_price = contract.convertToAssets(10 ** contract.decimals())
         strategies = {a: names.strategy(a) for a in limits.strategies}
-        keeper_roles = names.roles_of(contract, _account_address(config)) if config.account else []
+        keeper_roles = _keeper_roles(contract, config)
     decisions = Store(config.store_url).decisions(limit=5)
     payload = {"vault": config.vault, "asset": {"symbol": symbol, "decimals": decimals},
                "limits": limits.model_dump(mode="json"), "share_price": share_price,
@@ -155,7 +160,9 @@ def status(config_path, network, vault, as_json):
              f"guardrails: idle buffer {limits.min_idle_bps / 100:g} %, turnover {limits.max_turnover_bps / 100:g} % "
              f"per rebalance, one rebalance per {names.duration(limits.min_rebalance_interval)}"]
     if config.account:
-        lines.append(f"keeper account {config.account}: {', '.join(keeper_roles) or 'no role on this vault'}")
+        held = "unknown (the account is not available here)" if keeper_roles is None else (
+            ", ".join(keeper_roles) or "no role on this vault")
+        lines.append(f"keeper account {config.account}: {held}")
     lines += [f"  {name}: debt {money(limits.strategies[a].current_debt)} (cap {money(limits.cap(a))})"
               for a, name in strategies.items()]
     lines += ["last decisions:"] + [f"  {names.when(d['t'])} {d['outcome']} {d['plan_id'] or ''}: "
@@ -163,14 +170,18 @@ def status(config_path, network, vault, as_json):
     _emit(as_json, payload, "\n".join(lines))
 
 
-def _account_address(config: KeeperConfig) -> str:
-    """The keeper account's address, without unlocking it (status only reads)."""
+def _keeper_roles(vault: Any, config: KeeperConfig) -> list[str] | None:
+    """The roles the configured keeper account holds; None when that account cannot be loaded on this machine
+    (status only reads, so a monitoring host without the key still gets the rest)."""
+    from keeper import names
     from keeper.accounts import AccountError, resolve
 
+    if not config.account:
+        return []
     try:
-        return resolve(config.account).address
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
+        return names.roles_of(vault, resolve(config.account).address)
+    except AccountError:
+        return None
 
 
 @click.command()

@@ -100,11 +100,21 @@ def _refuse_unquoted_addresses(data: dict[str, Any]) -> None:
                               f"({key}: \"0x...\")")
 
 
+# Where the store was by default before it moved beside the config file: found there, it is pointed out, not ignored.
+OLD_DEFAULT_STORE = Path(".alp") / "keeper.sqlite"
+
+
 def _store_location(data: dict[str, Any], config_file: Path | None) -> None:
-    """A relative store path is resolved beside the config file, or in the user's data folder without one; never
-    against whatever folder the shell is in. A folder that does not exist is reported, not created, unless it is
-    the default one."""
-    store = str(os.environ.get("ALP_STORE") or data.get("store") or DEFAULT_STORE_NAME)
+    """A relative store path is resolved beside the config file, or in the user's data folder without one (one store
+    per vault there, so two vaults never share plans); never against whatever folder the shell is in. A folder that
+    does not exist is reported, not created, unless it is the default one."""
+    given = os.environ.get("ALP_STORE") or data.get("store")
+    if not given and OLD_DEFAULT_STORE.is_file():
+        raise ConfigError(f"config: store: found a keeper store at the old default {OLD_DEFAULT_STORE.resolve()}: "
+                          "set store: to that path (the default store now sits beside the config file)")
+    vault = str(data.get("vault") or os.environ.get("ALP_VAULT") or "").lower()
+    default = DEFAULT_STORE_NAME if config_file is not None or not vault else f"keeper-{vault}.sqlite"
+    store = str(given or default)
     if "://" in store:
         data["store"] = store
         return
@@ -121,10 +131,9 @@ def _store_location(data: dict[str, Any], config_file: Path | None) -> None:
 
 
 def load_config(path: str | Path | None = None, **overrides: Any) -> KeeperConfig:
-    """Reads the YAML file (if any, else $ALP_CONFIG), applies the environment and `overrides`, and validates."""
+    """Reads the YAML file (if any), applies the environment and `overrides`, and validates. ($ALP_CONFIG is the
+    commands' default for `path`, applied by the CLI, so library callers such as the demo never pick it up.)"""
     data: dict[str, Any] = {}
-    if path is None and os.environ.get("ALP_CONFIG"):
-        path = os.environ["ALP_CONFIG"]
     if path is not None:
         file = Path(path)
         if not file.is_file():

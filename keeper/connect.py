@@ -11,14 +11,28 @@ from urllib.parse import urlsplit
 
 import click
 from requests.exceptions import ConnectionError as HTTPConnectionError
+from requests.exceptions import RequestException
 
 
 def shown(choice: str) -> str:
     """A network choice as it may be printed: an RPC URL loses everything after its host (API keys live there)."""
     if "://" not in choice:
-        return choice
+        # An Ape choice (ecosystem:network:provider) has no slashes; anything else may be a URL without a scheme.
+        return choice if "/" not in choice and "?" not in choice else choice.split("/", 1)[0].split("?", 1)[0]
     parts = urlsplit(choice)
-    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a malformed port: show the host alone
+        port = ""
+    return f"{parts.scheme}://{parts.hostname or ''}{port}"
+
+
+def redacted(text: str, choice: str) -> str:
+    """`text` (an error message) with the network choice, and any URL in it, cut back to scheme and host."""
+    import re
+
+    text = text.replace(choice, shown(choice))
+    return re.sub(r"\b(https?|wss?)://[^\s'\"]+", lambda m: shown(m.group(0)), text)
 
 
 def unreachable(choice: str) -> click.ClickException:
@@ -50,6 +64,11 @@ def connected(choice: str) -> Iterator[None]:
     except (ProviderNotConnectedError, ConnectionError, HTTPConnectionError) as exc:  # the node died mid-command
         failure = exc
         raise unreachable(choice) from None
+    except (ProviderError, RequestException) as exc:  # the node answered with an error (401, 429, 5xx, ...)
+        failure = exc
+        reason = redacted(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, choice)
+        raise click.ClickException(f"the node for {shown(choice)} refused a request ({reason}): check the RPC "
+                                   "URL, its API key and rate limit, then retry") from None
     except BaseException as exc:
         failure = exc
         raise

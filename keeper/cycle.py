@@ -92,6 +92,7 @@ class Keeper:
         require_keeper_role(self.vault, account.address)
         self.web3: Web3 = chain.provider.web3
         self.reader = ChainReader(self.web3)
+        self.labels = names.Labels()
         self.profile = risk_profile(config.profile)
         self._symbols: dict[str, list[str]] = {}
         self._fees: dict[str, float] = {}
@@ -112,7 +113,7 @@ class Keeper:
             kind = "univ3" if pool else "erc4626"
             if pool:
                 univ3[address] = (contracts.at("UniswapV3Strategy", address), pool)
-                require_oracle(univ3[address][0], contracts.at("UniswapV3Pool", pool), names.strategy(address))
+                require_oracle(univ3[address][0], contracts.at("UniswapV3Pool", pool), self.labels.strategy(address))
             erc = contracts.at("ERC4626Adapter", address)
             value = erc.convertToAssets(erc.balanceOf(self.vault))
             views.append(StrategyView(address=address, kind=kind, debt=s.current_debt, value=value))
@@ -129,7 +130,7 @@ class Keeper:
             else:
                 data["price"] = self._yield_share_price(view.address)
             self.store.record_observation(cycle_id, now, view.kind, view.address, data)
-        symbol, decimals = names.token(self.vault.asset())
+        symbol, decimals = self.labels.token(self.vault.asset())
         # The asset's units ride along, so `alp history` can show amounts without a chain.
         self.store.record_observation(cycle_id, now, "vault", self.vault.address,
                                       limits.model_dump(mode="json") | {"asset": {"symbol": symbol, "decimals": decimals}})
@@ -205,7 +206,7 @@ class Keeper:
     def _pool_symbols(self, pool: str) -> list[str]:
         if pool not in self._symbols:
             contract = contracts.at("UniswapV3Pool", pool)
-            self._symbols[pool] = [contracts.erc20(t).symbol() for t in (contract.token0(), contract.token1())]
+            self._symbols[pool] = [self.labels.token(t)[0] for t in (contract.token0(), contract.token1())]
         return self._symbols[pool]
 
     # ------------------------------------------------------------------ optimize and plan
@@ -213,7 +214,7 @@ class Keeper:
     def _gas_cost(self, gas: int) -> float:
         """Gas of a move in asset units (the vault's asset is assumed priced at eth_price per ETH)."""
         price = self.web3.eth.gas_price
-        decimals = contracts.erc20(self.vault.asset()).decimals()
+        decimals = self.labels.token(self.vault.asset())[1]
         return gas * price / 1e18 * self.config.eth_price * 10**decimals
 
     def _swap_cost(self, targets: list[Target], views: list[StrategyView]) -> float:
@@ -234,7 +235,7 @@ class Keeper:
     def plan(self, limits: VaultLimits, views: list[StrategyView], now: int) -> tuple[list[Plan], list[str]]:
         """Candidate plans, the one to try first first: a reallocation, then a re-range. A reallocation that waits
         (for the vault's interval) or does not pay must not keep a range that is out of place from being fixed."""
-        reasons = [f"{names.strategy(v.address)}: {'; '.join(v.reasons)}" for v in views if v.reasons]
+        reasons = [f"{self.labels.strategy(v.address)}: {'; '.join(v.reasons)}" for v in views if v.reasons]
         total = limits.total_assets
         if total == 0:
             return [], reasons + ["the vault is empty: nothing to allocate"]
@@ -273,14 +274,14 @@ class Keeper:
         if targets:
             targets.sort(key=lambda t: int(t.strategy, 16))
             cost = self._gas_cost(REBALANCE_GAS) + self._swap_cost(targets, views)
-            symbol, decimals = names.token(self.vault.asset())
+            symbol, decimals = self.labels.token(self.vault.asset())
             unit = 10**decimals
-            moves = ", ".join(f"{names.strategy(t.strategy)} {t.current_debt / unit:,.0f} -> {t.target_debt / unit:,.0f} {symbol}"
+            moves = ", ".join(f"{self.labels.strategy(t.strategy)} {t.current_debt / unit:,.0f} -> {t.target_debt / unit:,.0f} {symbol}"
                               for t in targets)
             plan = Plan(vault=limits_vault(self), kind=PlanKind.rebalance, targets=targets,
                         reasons=reasons + [f"rebalance {moves}: expected gain {gain / unit:,.2f} {symbol} over "
                                            f"{HORIZON_YEARS * 365:.0f} days vs cost {cost / unit:,.2f} {symbol} (gas and swap fees)"]
-                        + [f"{names.strategy(v.address)} holds {v.debt / total:.1%}, over its cap: brought back under it"
+                        + [f"{self.labels.strategy(v.address)} holds {v.debt / total:.1%}, over its cap: brought back under it"
                            for v in restores],
                         expected_gain=gain, cost=cost, created_at=now, restores_limit=bool(restores))
             return plan
@@ -302,13 +303,15 @@ class Keeper:
             zero_for_one, amount = _funding_swap(strategy, v, lower, upper)
             cost = self._gas_cost(RERANGE_GAS)
             why = "holds no position yet" if v.liquidity == 0 else f"out of range (tick {v.pool.tick} not in {v.range})"
+            pool = contracts.at("UniswapV3Pool", v.pool.address)
+            sold = self.labels.token(pool.token0() if zero_for_one else pool.token1())
             # Out of range a position earns nothing: the expected gain is the fees it forgoes over the horizon.
             gain = v.value * max(v.expected_apr, 0.0) * HORIZON_YEARS
             return Plan(vault=limits_vault(self), kind=PlanKind.rerange,
                         rerange=Rerange(strategy=v.address, lower=lower, upper=upper, zero_for_one=zero_for_one,
                                         amount_in=amount),
-                        reasons=reasons + [f"{names.strategy(v.address)} {why}: re-range to [{lower}, {upper}) "
-                                           f"(+-{v.half_width:.0%}), swap {amount} {'token0' if zero_for_one else 'token1'}"],
+                        reasons=reasons + [f"{self.labels.strategy(v.address)} {why}: re-range to [{lower}, {upper}) "
+                                           f"(+-{v.half_width:.0%}), swapping {names.amount(amount, sold[1], sold[0], 4)} in"],
                         expected_gain=gain, cost=cost, created_at=now)
         return None
 

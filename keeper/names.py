@@ -1,11 +1,10 @@
 """What operators read: token amounts with decimals and symbols, times as dates and durations, strategies and roles
-by name. Formatting is pure; the chain lookups behind names are cached per process."""
+by name. Formatting is pure; `Labels` remembers the chain lookups for one keeper (an address names one thing only
+within one chain's history, so nothing is cached process-wide)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from functools import cache
-
 from keeper import contracts
 
 ROLE_NAMES = ("DEFAULT_ADMIN_ROLE", "CURATOR_ROLE", "GUARDIAN_ROLE", "KEEPER_ROLE")
@@ -38,7 +37,6 @@ def day(timestamp: float) -> str:
     return f"{datetime.fromtimestamp(timestamp, timezone.utc):%Y-%m-%d}"
 
 
-@cache
 def token(address: str) -> tuple[str, int]:
     """(symbol, decimals) of an ERC-20."""
     erc20 = contracts.erc20(address)
@@ -50,7 +48,6 @@ def fee_tier(fee: int) -> str:
     return f"{fee / 10_000:g} %"
 
 
-@cache
 def strategy(address: str) -> str:
     """A strategy by what it holds: `WETH/USDC 0.05 %` for a range, the yield source's name for a lending one."""
     from ape import chain
@@ -69,6 +66,24 @@ def strategy(address: str) -> str:
             return contracts.erc20(address).name()
         except Exception:
             return address
+
+
+class Labels:
+    """`token` and `strategy` remembered for the life of one keeper."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, tuple[str, int]] = {}
+        self._strategies: dict[str, str] = {}
+
+    def token(self, address: str) -> tuple[str, int]:
+        if address not in self._tokens:
+            self._tokens[address] = token(address)
+        return self._tokens[address]
+
+    def strategy(self, address: str) -> str:
+        if address not in self._strategies:
+            self._strategies[address] = strategy(address)
+        return self._strategies[address]
 
 
 def roles_of(vault, account: str) -> list[str]:

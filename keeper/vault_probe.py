@@ -18,7 +18,13 @@ class VaultError(ValueError):
 def alp_vault(address: str) -> Any:
     """The ALP vault at `address`, or a VaultError saying there is no contract or not an ALP vault."""
     from ape import chain
+    from ape.exceptions import ContractLogicError, DecodingError
+    from eth_abi.exceptions import DecodingError as AbiDecodingError
+    from eth_utils import is_address, to_checksum_address
 
+    if not is_address(address):
+        raise VaultError(f"vault {address}: not an address (0x followed by 40 hex digits)")
+    address = to_checksum_address(address)
     if not chain.provider.web3.eth.get_code(address):
         raise VaultError(f"vault {address}: no contract at this address on chain {chain.chain_id}: check the "
                          "address and the network")
@@ -28,7 +34,7 @@ def alp_vault(address: str) -> Any:
         vault.KEEPER_ROLE()
         vault.minIdleBps()
         vault.withdrawQueue()
-    except Exception:
+    except (ContractLogicError, DecodingError, AbiDecodingError):  # a revert or an empty answer; RPC errors propagate
         raise VaultError(f"vault {address}: the contract there is not an ALP vault (it has no keeper role or "
                          "guardrails): check the address") from None
     return vault

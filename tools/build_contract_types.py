@@ -91,7 +91,8 @@ def build(root: Path = ROOT, out: Path = OUT) -> list[str]:
         (staging / f"{name}.json").write_text(json.dumps(contract_type, separators=(",", ":")))
     (staging / "index.json").write_text(json.dumps({"sources_digest": sources_digest(root), "contracts": sorted(types)},
                                                    indent=1))
-    # Swap the whole folder at once: a build stopped half-way never leaves a mix of old and new types.
+    # Written aside, then swapped in: a build stopped half-way leaves the old types, none (set-up rebuilds them), or
+    # the new ones, never a mix.
     shutil.rmtree(out, ignore_errors=True)
     staging.rename(out)
     return sorted(types)

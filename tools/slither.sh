@@ -12,10 +12,12 @@ if [ ! -x "$VENV/bin/slither" ] || [ "$("$VENV/bin/slither" --version 2>/dev/nul
   "$VENV/bin/pip" install -q --disable-pip-version-check "slither-analyzer==$SLITHER_VERSION" 2>&1 | grep -v "^WARNING: Location" || true
   [ -x "$VENV/bin/slither" ] || { echo "[slither] ERROR: slither-analyzer did not install: check PyPI is reachable" >&2; exit 1; }
 fi
+solc=$(ls "$ROOT"/.tools/solcx/solc-v* 2>/dev/null | head -n1)
+[ -n "$solc" ] || { echo "[slither] ERROR: no offline solc in .tools/solcx: run 'make setup'" >&2; exit 1; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 # Slither exits non-zero whenever it finds anything; the triage below decides what fails.
-"$VENV/bin/slither" contracts --solc-standard-json --solc "$ROOT/.tools/solcx/solc-v0.8.37" \
+"$VENV/bin/slither" contracts --solc-standard-json --solc "$solc" \
   --solc-remaps "@openzeppelin/contracts=node_modules/@openzeppelin/contracts" \
   --filter-paths "node_modules|contracts/test" --json "$out/findings.json" > "$out/log.txt" 2>&1 || true
 [ -s "$out/findings.json" ] || { tail -20 "$out/log.txt" >&2; echo "[slither] ERROR: Slither produced no report (see above)" >&2; exit 1; }

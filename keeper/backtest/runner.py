@@ -168,6 +168,9 @@ def main_series(data: MarketData, pool: str | None = None) -> list[PoolSeries]:
                 window = replace(window, name=f"{name} {day(start)}→{day(end - 1)}")
             out.append(PoolSeries.from_history(resample(window)))
     if pool and not out:
+        if pool in data.pools:
+            raise ValueError(f"pool {pool!r}: no stretch of its data is {MIN_SEGMENT_SECONDS // 86_400} days or "
+                             "longer without a gap of over a day: nothing to tune and report on")
         raise ValueError(f"no pool {pool!r} in the data: have {', '.join(data.pools)}")
     return out
 

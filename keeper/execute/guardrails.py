@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from keeper.names import duration, when
+
 from keeper.execute.plan import Plan, PlanKind
 
 BPS = 10_000
@@ -57,7 +59,8 @@ def violations(plan: Plan, limits: VaultLimits, now: int) -> list[str]:
     if plan.kind is not PlanKind.rebalance:
         return found
     if now < limits.last_rebalance + limits.min_rebalance_interval:
-        found.append(f"RebalanceTooSoon: next allowed at {limits.last_rebalance + limits.min_rebalance_interval}")
+        next_allowed = limits.last_rebalance + limits.min_rebalance_interval
+        found.append(f"RebalanceTooSoon: next allowed at {when(next_allowed)} (in {duration(next_allowed - now)})")
     addresses = [t.strategy for t in plan.targets]
     if addresses != sorted(addresses, key=lambda a: int(a, 16)) or len(set(addresses)) != len(addresses):
         found.append("TargetsNotSorted: targets must be sorted by strategy address")

@@ -16,6 +16,8 @@ from keeper import contracts
 
 BATCH_SIZE = 500
 TWAP_SECONDS = 1_800
+ETHEREUM_BLOCK_SECONDS = 12
+MIN_OBSERVATIONS = 10
 _POOL_SELECTOR = bytes.fromhex("16f0115b")  # pool(): only a range strategy answers it
 
 
@@ -34,16 +36,20 @@ class OracleTooShort(RuntimeError):
 
 def require_oracle(strategy: Any, pool: Any, name: str) -> None:
     """Raises OracleTooShort, with the fix, when `pool`'s observations do not cover `strategy`'s TWAP window."""
+    from ape.exceptions import ContractLogicError
+
     window = strategy.twapWindow()
     try:
         pool.observe([window, 0])
-    except Exception:
+    except ContractLogicError:  # the pool's "OLD": its observations do not reach back `window` seconds
         slot0 = pool.slot0()
+        # About one observation per block: a 12-second block needs window / 12 of them, with room to spare.
+        needed = max(2 * window // ETHEREUM_BLOCK_SECONDS, MIN_OBSERVATIONS)
+        fix = (f"call increaseObservationCardinalityNext({needed}) on the pool and wait {window // 60} minutes"
+               if slot0.observationCardinalityNext < needed else f"wait {window // 60} minutes for it to fill")
         raise OracleTooShort(
             f"strategy {name}: pool {pool.address} holds {slot0.observationCardinality} oracle observation(s), "
-            f"less than the strategy's {window // 60}-minute TWAP window: call "
-            f"increaseObservationCardinalityNext({max(2 * window // 12, 10)}) on the pool and wait {window // 60} "
-            "minutes, then retry") from None
+            f"less than the strategy's {window // 60}-minute TWAP window: {fix}, then retry") from None
 
 
 class PoolState(BaseModel):

@@ -18,7 +18,8 @@ ALP = [sys.executable, "-m", "keeper.cli"]
 
 
 def _alp(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("ALP_")}
+    # The user data folder is the test's own: a run without a config file must not touch the real one.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ALP_")} | {"XDG_DATA_HOME": str(cwd.parent / "data")}
     return subprocess.run([*ALP, *args], cwd=cwd, capture_output=True, text=True, timeout=120, env={**clean, **env})
 
 
@@ -111,6 +112,29 @@ def test_alp_config_with_a_bad_value__every_keeper_command_reports_it(elsewhere,
     for command in (["status"], ["history"], ["once"], ["run", "--cycles", "1"], ["approve", "someplan"]):
         line = _one_line(_alp(command, elsewhere, ALP_CONFIG=str(bad)))
         assert line.startswith("Error: config: vault"), (command, line)
+
+
+def test_no_config_file__store_per_vault_in_the_user_data_folder(elsewhere):
+    done = _alp(["history", "--vault", VAULT, "--json"], elsewhere)
+    assert done.returncode == 0, done.stderr
+    assert (elsewhere.parent / "data" / "alp" / f"keeper-{VAULT.lower()}.sqlite").is_file()
+    assert not list(elsewhere.iterdir())
+
+
+def test_old_default_store_in_the_shells_folder__pointed_out(elsewhere):
+    (elsewhere / ".alp").mkdir()
+    (elsewhere / ".alp" / "keeper.sqlite").write_bytes(b"")
+    line = _one_line(_alp(["history", "--vault", VAULT], elsewhere))
+    assert "old default" in line and "set store:" in line
+
+
+def test_shown_and_redacted__keep_only_scheme_and_host():
+    from keeper.connect import redacted, shown
+
+    assert shown("https://eth.example.org/v3/KEY?apikey=KEY2") == "https://eth.example.org"
+    assert shown("eth.example.org/v3/KEY") == "eth.example.org" and shown("ethereum:mainnet:node") == "ethereum:mainnet:node"
+    message = "401 Client Error: Unauthorized for url: https://eth.example.org/v3/KEY"
+    assert redacted(message, "https://eth.example.org/v3/KEY") == "401 Client Error: Unauthorized for url: https://eth.example.org"
 
 
 def test_missing_store_folder__reported(elsewhere):

@@ -72,7 +72,7 @@ def test_rejected_plan__once_exits_non_zero_with_the_reason(world, config, tmp_p
     world["vault"].pause(sender=world["deployment"].roles.guardian)
     path = _config_file(tmp_path, config)
     result = CliRunner(mix_stderr=False).invoke(once, ["--config", path, "--json"])
-    assert result.exit_code == 1, result.stdout + result.stderr
+    assert result.exit_code == 3, result.stdout + result.stderr  # refused by a guardrail (1 is failed/reverted)
     assert json.loads(result.stdout)["state"] == "rejected"
     error = result.stderr.strip()
     assert error.count("\n") == 0 and "rejected" in error and "VaultPaused" in error

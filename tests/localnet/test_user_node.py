@@ -26,7 +26,9 @@ def user_node():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    process = subprocess.Popen([shutil.which("anvil"), "--port", str(port), "--silent"], stdout=subprocess.DEVNULL,
+    anvil = shutil.which("anvil")
+    assert anvil, "anvil not on PATH: run the tests through make test (tools/env.sh puts it there)"
+    process = subprocess.Popen([anvil, "--port", str(port), "--silent"], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -36,6 +38,8 @@ def user_node():
                 break
             except requests.ConnectionError:
                 time.sleep(0.1)
+        else:
+            pytest.fail(f"the user's anvil did not answer on {url} within 10 s")
         yield url
     finally:
         process.terminate()

@@ -68,7 +68,9 @@ def test_types_load_from_any_folder(tmp_path):
 
 
 def test_build__with_a_dependency_cache_over_apes_listing_cap__still_sees_every_contract(tmp_path):
-    """The build compiles a copy of the project whose `contracts/.cache` holds more files than Ape lists."""
+    """The build compiles a copy of the project whose `contracts/.cache` holds more files than Ape lists: it clears
+    the cache before Ape walks the folder (so the cap is never reached, whatever the walk order), checks every
+    declared contract came out, and leaves no cache for a later process to trip over."""
     project = tmp_path / "project"
     shutil.copytree(ROOT / "contracts", project / "contracts", ignore=shutil.ignore_patterns(".cache"))
     for name in ("ape-config.yaml", "package-lock.json"):
@@ -80,7 +82,7 @@ def test_build__with_a_dependency_cache_over_apes_listing_cap__still_sees_every_
         (cache / f"Dependency{i}.sol").write_text(f"// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\ncontract Dependency{i} {{}}\n")
     out = tmp_path / "types"
     done = subprocess.run([sys.executable, str(ROOT / "tools" / "build_contract_types.py"), "--root", str(project),
-                           "--out", str(out)], capture_output=True, text=True, cwd=tmp_path)
+                           "--out", str(out)], capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert done.returncode == 0, done.stderr
     built = json.loads((out / "index.json").read_text())
     assert set(declared_contracts(project)) <= set(built["contracts"])
