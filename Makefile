@@ -3,7 +3,7 @@ SHELL := /bin/bash
 ENV := source tools/env.sh &&
 NETWORK ?= ethereum:local:foundry
 
-.PHONY: setup demo test test-fast bench compile slither clean
+.PHONY: setup demo test test-fast bench compile slither fuzz clean
 
 setup:
 	@bash tools/setup.sh
@@ -21,10 +21,16 @@ test:
 	@$(ENV) ape test tests --ignore tests/fork --network $(NETWORK) -p no:cacheprovider $(PYTEST_ARGS)
 	@bash tools/fork_tests.sh $(PYTEST_ARGS)
 	@bash tools/slither.sh
+	@$(ENV) forge test
 
 # Static analysis alone: Slither over contracts/, every High/Medium finding triaged in tools/slither-triage.yaml.
 slither: setup
 	@bash tools/slither.sh
+
+# The full invariant campaign (fuzz/, foundry.toml profile `campaign`): 10,000 random sequences of depth 50 on the
+# real contracts and the real Uniswap V3 pool, every property checked after every call. `make test` runs a short one.
+fuzz: setup
+	@$(ENV) FOUNDRY_PROFILE=campaign forge test
 
 # Keeper maths and backtests only: no chain, a few seconds.
 test-fast: setup

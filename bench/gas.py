@@ -12,6 +12,7 @@ from typing import Any
 from bench import _report
 from bench._chain import local_chain
 from keeper import contracts
+from keeper.execute.rationale import NO_RATIONALE
 
 NAME = "gas"
 USDC = 10**6
@@ -67,7 +68,7 @@ def _measure() -> dict[str, dict[str, int]]:
 
     def rebalance(targets: list[tuple[Any, int]]) -> int:
         pairs = [(s.address, amount) for s, amount in targets]
-        return timed(vault.rebalance(pairs, chain.pending_timestamp + 600, sender=keeper))
+        return timed(vault.rebalance(pairs, chain.pending_timestamp + 600, NO_RATIONALE, sender=keeper))
 
     # Each rebalance moves idle into strategies that hold nothing yet, so the three sizes are comparable.
     ours["rebalance_1"] = rebalance([(strategies[0], 10_000 * USDC)])

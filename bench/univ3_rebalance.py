@@ -8,6 +8,7 @@ import math
 from bench import _report
 from bench._chain import local_chain
 from keeper import contracts
+from keeper.execute.rationale import NO_RATIONALE
 
 NAME = "univ3_rebalance"
 BOUND = 1.30  # issue 3: at most 30 % over the raw Uniswap calls
@@ -37,7 +38,7 @@ def measure() -> dict[str, int]:
     market.fund(alice, "USDC", 100_000 * USDC)
     usdc.approve(vault, 2**256 - 1, sender=alice)
     vault.deposit(100_000 * USDC, alice, sender=alice)
-    vault.rebalance([(strategy.address, 90_000 * USDC)], chain.pending_timestamp + 600, sender=keeper)
+    vault.rebalance([(strategy.address, 90_000 * USDC)], chain.pending_timestamp + 600, NO_RATIONALE, sender=keeper)
 
     def centred(half_width: float) -> tuple[int, int]:
         away = math.log(1 + half_width) / math.log(1.0001)
@@ -46,7 +47,7 @@ def measure() -> dict[str, int]:
 
     asset_is_token0 = strategy.assetIsToken0()
     a_lower, a_upper = centred(0.05)
-    strategy.rebalanceRange(a_lower, a_upper, asset_is_token0, 45_000 * USDC, chain.pending_timestamp + 600,
+    strategy.rebalanceRange((a_lower, a_upper, asset_is_token0, 45_000 * USDC, 0), chain.pending_timestamp + 600, NO_RATIONALE,
                             sender=keeper)
     l_a = strategy.liquidity()
 
@@ -55,7 +56,7 @@ def measure() -> dict[str, int]:
     for symbol in ("WETH", "USDC"):
         market.fund(raw, symbol, 10 ** (market.decimals(symbol) + 9))
     raw.mint(a_lower, a_upper, l_a, sender=deployer)
-    chain.pending_timestamp += strategy.twapWindow()
+    chain.pending_timestamp += max(strategy.twapWindow(), strategy.minRangeInterval())
     chain.mine()
 
     b_lower, b_upper = centred(0.08)
@@ -63,7 +64,7 @@ def measure() -> dict[str, int]:
     zero_for_one = not asset_is_token0
     amount_in = 10 ** market.decimals("WETH")
     snapshot = chain.snapshot()
-    ours = strategy.rebalanceRange(b_lower, b_upper, zero_for_one, amount_in, chain.pending_timestamp + 600,
+    ours = strategy.rebalanceRange((b_lower, b_upper, zero_for_one, amount_in, 0), chain.pending_timestamp + 600, NO_RATIONALE,
                                    sender=keeper)
     l_b = strategy.liquidity()
     chain.restore(snapshot)

@@ -22,11 +22,18 @@ import {IStrategy} from "./interfaces/IStrategy.sol";
 ///      - curator: tightens guardrails and caps at once, orders the withdraw queue.
 ///      - guardian: pauses, revokes strategies, shuts down. Its actions only ever bring funds back to the vault.
 ///      - keeper: `rebalance` and `harvest`, nothing else.
-///      Total assets are accounted internally (idle + debt − locked profit), so a donation of the asset cannot move
-///      the share price; the decimals offset adds a second, independent defence against the inflation attack.
-///      Reported profit unlocks linearly over `profitUnlockTime`, so a harvest cannot be sandwiched.
-///      [CAUTION] `withdraw` and `redeem` with the ERC-4626 signatures accept no loss; when strategies have to be
-///      unwound at a loss, use the overloads that take `maxLossBps`.
+///      Total assets are accounted internally (idle + debt), so a donation of the asset cannot move the share price;
+///      the decimals offset adds a second, independent defence against the inflation attack. Two things are held back
+///      from that sum, whichever is larger: profit still unlocking (reported gains unlock over `profitUnlockTime`,
+///      weighted so that frequent reports do not stretch earlier profit) and strategies' unrealised losses (each
+///      valued at its own manipulation-resistant price). A gain counts only once reported; a loss counts at once, so
+///      every depositor pays the same price whoever exits first (Yearn V3's unrealised-loss rule, applied to all).
+///      Keeper moves are bounded one at a time (caps, turnover, loss) and together, by a rolling loss and turnover
+///      budget over `BUDGET_PERIOD` (a leaky bucket) that also counts strategies' own keeper moves.
+///      [CAUTION] `withdraw` and `redeem` with the ERC-4626 signatures accept no loss, so they pull only what
+///      strategies hold liquid at no loss (`maxWithdraw`/`maxRedeem` say exactly how much); the overloads with
+///      `maxLossBps` also unwind strategies at the market and let the caller bound the shortfall.
+///      [CAUTION] A strategy whose valuation reverts is counted at book value and skipped by exits.
 contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
@@ -54,6 +61,10 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
     uint256 public constant MAX_PROFIT_UNLOCK_TIME = 365 days;
     /// @notice Longest minimum interval between rebalances that can be set.
     uint256 public constant MAX_REBALANCE_INTERVAL = 30 days;
+    /// @notice Window of the rolling keeper budget: what was spent leaks back linearly over this period.
+    uint256 public constant BUDGET_PERIOD = 1 days;
+    /// @notice Largest rolling turnover budget that can be set (five times gross assets per period).
+    uint256 public constant MAX_TURNOVER_BUDGET_BPS = 50_000;
     /// @notice Deposit limit meaning "no limit".
     uint256 public constant UNLIMITED = type(uint128).max;
 
@@ -66,6 +77,10 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
     uint256 public constant DEFAULT_MAX_REBALANCE_LOSS_BPS = 1;
     uint256 public constant DEFAULT_MIN_REBALANCE_INTERVAL = 1 hours;
     uint256 public constant DEFAULT_PROFIT_UNLOCK_TIME = 7 days;
+    /// @notice Default rolling loss budget: 25 bps of gross assets per day across every keeper move together.
+    uint256 public constant DEFAULT_LOSS_BUDGET_BPS = 25;
+    /// @notice Default rolling turnover budget: twice gross assets per day.
+    uint256 public constant DEFAULT_TURNOVER_BUDGET_BPS = 20_000;
 
     // ================================================================== storage
 
@@ -87,13 +102,16 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
     uint16 public maxRebalanceLossBps;
     /// @notice Least time between two rebalances, in seconds.
     uint32 public minRebalanceInterval;
+    /// @notice Most value all keeper moves together may lose per `BUDGET_PERIOD`, in bps of gross assets.
+    uint16 public lossBudgetBps;
+    /// @notice Most value all keeper moves together may trade per `BUDGET_PERIOD`, in bps of gross assets.
+    uint16 public turnoverBudgetBps;
 
     uint128 internal _lockedProfitAtUpdate;
     uint40 internal _lockedProfitUpdatedAt;
-    /// @notice Seconds over which reported profit unlocks to depositors.
+    uint40 internal _profitUnlockEnd;
+    /// @notice Seconds over which newly reported profit unlocks to depositors.
     uint32 public profitUnlockTime;
-    /// @notice Timestamp of the last rebalance.
-    uint40 public lastRebalance;
 
     /// @notice Receiver of fee shares.
     address public feeRecipient;
@@ -104,8 +122,17 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
     /// @notice Timestamp up to which the management fee has been charged.
     uint40 public lastFeeAccrual;
 
-    /// @notice Highest gross assets per share (WAD-scaled) on which performance fees were charged.
+    /// @notice Highest net assets per share (WAD-scaled: locked profit in, unrealised losses out) on which
+    ///         performance fees were charged; starts at the initial share price.
     uint256 public highWaterMark;
+
+    // The rolling budget in one slot: a re-range pays one cold read and one write for it. 104 bits hold 2e13 whole
+    // tokens of an 18-decimal asset per day.
+    uint104 internal _lossUsed;
+    uint104 internal _turnoverUsed;
+    uint40 internal _budgetUpdatedAt;
+    /// @notice Timestamp of the last rebalance.
+    uint40 public lastRebalance;
 
     mapping(address => StrategyConfig) internal _strategies;
     address[] internal _withdrawQueue;
@@ -142,16 +169,19 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         maxRebalanceLossBps = uint16(DEFAULT_MAX_REBALANCE_LOSS_BPS);
         minRebalanceInterval = uint32(DEFAULT_MIN_REBALANCE_INTERVAL);
         profitUnlockTime = uint32(DEFAULT_PROFIT_UNLOCK_TIME);
+        lossBudgetBps = uint16(DEFAULT_LOSS_BUDGET_BPS);
+        turnoverBudgetBps = uint16(DEFAULT_TURNOVER_BUDGET_BPS);
         lastFeeAccrual = uint40(block.timestamp);
+        _budgetUpdatedAt = uint40(block.timestamp);
+        // The price before any deposit: a first loss must be recovered before any performance fee is due.
+        highWaterMark = _grossPrice(0, 0);
     }
 
     // ================================================================== modifiers
 
     /// @dev Tightening a guardrail needs the curator or the admin; loosening it needs the admin (the timelock).
     modifier onlyCuratorIf(bool tightens) {
-        if (!(hasRole(DEFAULT_ADMIN_ROLE, msg.sender) || (tightens && hasRole(CURATOR_ROLE, msg.sender)))) {
-            revert Unauthorized(msg.sender);
-        }
+        _authorise(tightens);
         _;
     }
 
@@ -165,11 +195,14 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
 
     // ================================================================== ERC-4626 views
 
-    /// @notice Idle plus debt, minus profit still unlocking. Not the asset balance: donations do not count.
+    /// @notice Idle plus debt, less the larger of profit still unlocking and strategies' unrealised losses. Not the
+    ///         asset balance: donations do not count.
+    /// @dev A reported loss first eats profit still unlocking, so an unrealised loss up to that profit does not move
+    ///      the price either: held back is the larger of the two, never their sum.
     function totalAssets() public view override returns (uint256) {
         uint256 gross = uint256(_totalIdle) + _totalDebt;
-        uint256 locked = _lockedProfit();
-        return gross > locked ? gross - locked : 0;
+        uint256 held = Math.max(_lockedProfit(), _unrealisedLoss());
+        return gross > held ? gross - held : 0;
     }
 
     /// @notice Room left under the deposit limit; zero while paused or after shutdown.
@@ -188,17 +221,25 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         return assets == type(uint256).max ? assets : _convertToShares(assets, Math.Rounding.Floor);
     }
 
-    /// @notice The owner's assets, limited by what is liquid now across idle and the withdraw queue.
+    /// @notice The owner's assets, limited by what the loss-free ERC-4626 `withdraw` can pay now: idle, and what
+    ///         strategies hold liquid at no loss.
     function maxWithdraw(address owner) public view override returns (uint256) {
-        return Math.min(previewRedeem(balanceOf(owner)), _liquidAssets());
+        return Math.min(previewRedeem(balanceOf(owner)), _liquidAssets(false));
     }
 
-    /// @notice The owner's shares, limited by what is liquid now across idle and the withdraw queue.
+    /// @notice The owner's shares, limited like {maxWithdraw}.
     function maxRedeem(address owner) public view override returns (uint256) {
         uint256 shares = balanceOf(owner);
-        uint256 liquid = _liquidAssets();
+        uint256 liquid = _liquidAssets(false);
         if (previewRedeem(shares) <= liquid) return shares;
         return _convertToShares(liquid, Math.Rounding.Floor);
+    }
+
+    /// @notice Assets exits can reach now: `unwind = false` for the loss-free ERC-4626 calls (what {maxWithdraw}
+    ///         uses), `true` for the overloads with a max loss, which may also sell strategies' positions.
+    /// @param unwind Whether positions may be unwound at the market.
+    function liquidAssets(bool unwind) external view returns (uint256) {
+        return _liquidAssets(unwind);
     }
 
     // ================================================================== ERC-4626 actions
@@ -213,9 +254,10 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         return super.mint(shares, receiver);
     }
 
-    /// @notice ERC-4626 withdraw; accepts no loss when strategies must be unwound (see the overload).
+    /// @notice ERC-4626 withdraw at no loss: pays from idle and what strategies hold liquid (see {maxWithdraw});
+    ///         the overload with a max loss also unwinds positions.
     function withdraw(uint256 assets, address receiver, address owner) public override nonReentrant returns (uint256) {
-        return _withdrawAssets(assets, receiver, owner, 0);
+        return _withdrawAssets(assets, receiver, owner, 0, false);
     }
 
     /// @inheritdoc IVault
@@ -224,12 +266,12 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         nonReentrant
         returns (uint256)
     {
-        return _withdrawAssets(assets, receiver, owner, maxLossBps);
+        return _withdrawAssets(assets, receiver, owner, maxLossBps, true);
     }
 
-    /// @notice ERC-4626 redeem; accepts no loss when strategies must be unwound (see the overload).
+    /// @notice ERC-4626 redeem at no loss, like {withdraw}; the overload with a max loss also unwinds positions.
     function redeem(uint256 shares, address receiver, address owner) public override nonReentrant returns (uint256) {
-        return _redeemShares(shares, receiver, owner, 0);
+        return _redeemShares(shares, receiver, owner, 0, false);
     }
 
     /// @inheritdoc IVault
@@ -238,38 +280,71 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         nonReentrant
         returns (uint256)
     {
-        return _redeemShares(shares, receiver, owner, maxLossBps);
+        return _redeemShares(shares, receiver, owner, maxLossBps, true);
     }
 
     // ================================================================== keeper
 
     /// @inheritdoc IVault
-    function rebalance(Allocation[] calldata targets, uint256 deadline) external nonReentrant keeperMove(deadline) {
+    function rebalance(Allocation[] calldata targets, uint256 deadline, bytes32 rationale)
+        external
+        nonReentrant
+        keeperMove(deadline)
+    {
         if (isShutdown) revert VaultShutdown();
         uint256 nextAllowed = uint256(lastRebalance) + minRebalanceInterval;
         if (block.timestamp < nextAllowed) revert RebalanceTooSoon(nextAllowed);
 
-        uint256 total = totalAssets();
-        (uint256 valueBefore, uint256 turnover) = _checkTargets(targets, total);
+        (uint256 valueBefore, uint256 turnover) = _checkTargets(targets, totalAssets());
 
-        uint256 idle = _totalIdle;
-        uint256 totalDebt = _totalDebt;
-        // Decreases first, so the assets they free can fund the increases.
+        _reportFullExits(targets);
+        (uint256 idle, uint256 realisedGain, uint256 realisedLoss) = _applyMoves(targets);
+        lastRebalance = uint40(block.timestamp);
+        // What a move realised away from the strategies' valuation unlocks like any profit (above) or is taken from
+        // profit still unlocking first (below), as a reported gain or loss is: the price does not jump either way.
+        if (realisedGain > 0 || realisedLoss > 0) _lock(realisedGain, realisedLoss);
+        uint256 valueAfter = _checkOutcome(targets, idle, valueBefore, turnover);
+        emit Rebalanced(msg.sender, valueBefore, valueAfter, turnover, rationale);
+    }
+
+    /// @dev The checks a rebalance can only make afterwards: idle buffer, loss of value, the rolling budget.
+    function _checkOutcome(Allocation[] calldata targets, uint256 idle, uint256 valueBefore, uint256 turnover)
+        internal
+        returns (uint256 valueAfter)
+    {
+        uint256 minIdle = Math.mulDiv(totalAssets(), minIdleBps, BPS, Math.Rounding.Ceil);
+        if (idle < minIdle) revert IdleBufferBreached(idle, minIdle);
+        valueAfter = idle;
         for (uint256 i; i < targets.length; ++i) {
-            StrategyConfig storage config = _strategies[targets[i].strategy];
-            uint256 debt = config.currentDebt;
-            uint256 target = targets[i].targetDebt;
-            if (target >= debt) continue;
-            uint256 received = target == 0
-                ? _redeemAllFrom(targets[i].strategy)
-                : _withdrawFrom(targets[i].strategy, debt - target);
-            config.currentDebt = uint128(target);
-            totalDebt -= debt - target;
-            idle += received;
-            emit DebtUpdated(targets[i].strategy, debt, target, received);
+            valueAfter += _strategyValue(targets[i].strategy);
         }
+        uint256 loss = valueAfter < valueBefore ? valueBefore - valueAfter : 0;
+        uint256 maxLoss = Math.mulDiv(valueBefore, maxRebalanceLossBps, BPS);
+        if (loss > maxLoss) revert RebalanceLossExceeded(loss, maxLoss);
+        _spendBudget(address(this), loss, turnover);
+    }
+
+    /// @dev A full exit would turn an unreported gain straight into idle: report it first, so it pays its fee and
+    ///      unlocks over time like a harvest's, and nobody can sandwich the exit for it. A loss is reported too, so
+    ///      that what the exit then realises is measured against the valuation, not against an outdated book.
+    function _reportFullExits(Allocation[] calldata targets) internal {
         for (uint256 i; i < targets.length; ++i) {
             StrategyConfig storage config = _strategies[targets[i].strategy];
+            if (targets[i].targetDebt == 0 && config.currentDebt > 0) _report(targets[i].strategy, config);
+        }
+    }
+
+    /// @dev Decreases first, so the assets they free can fund the increases; stores the new totals. Returns the new
+    ///      idle and what strategies paid above and below the debt they retired.
+    function _applyMoves(Allocation[] calldata targets)
+        internal
+        returns (uint256 idle, uint256 realisedGain, uint256 realisedLoss)
+    {
+        uint256 totalDebt;
+        (idle, totalDebt, realisedGain, realisedLoss) = _applyDecreases(targets);
+        for (uint256 i; i < targets.length; ++i) {
+            address strategy = targets[i].strategy;
+            StrategyConfig storage config = _strategies[strategy];
             uint256 debt = config.currentDebt;
             uint256 target = targets[i].targetDebt;
             if (target <= debt) continue;
@@ -278,25 +353,40 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
             idle -= amount;
             totalDebt += amount;
             config.currentDebt = target.toUint128();
-            IERC20(asset()).forceApprove(targets[i].strategy, amount);
-            IStrategy(targets[i].strategy).deposit(amount, address(this));
-            emit DebtUpdated(targets[i].strategy, debt, target, 0);
+            IERC20(asset()).forceApprove(strategy, amount);
+            IStrategy(strategy).deposit(amount, address(this));
+            emit DebtUpdated(strategy, debt, target, 0);
         }
         _totalIdle = idle.toUint128();
         _totalDebt = totalDebt.toUint128();
-        lastRebalance = uint40(block.timestamp);
+    }
 
-        uint256 minIdle = Math.mulDiv(totalAssets(), minIdleBps, BPS, Math.Rounding.Ceil);
-        if (idle < minIdle) revert IdleBufferBreached(idle, minIdle);
-        uint256 valueAfter = idle;
+    function _applyDecreases(Allocation[] calldata targets)
+        internal
+        returns (uint256 idle, uint256 totalDebt, uint256 realisedGain, uint256 realisedLoss)
+    {
+        idle = _totalIdle;
+        totalDebt = _totalDebt;
         for (uint256 i; i < targets.length; ++i) {
-            valueAfter += _strategyValue(targets[i].strategy);
+            address strategy = targets[i].strategy;
+            StrategyConfig storage config = _strategies[strategy];
+            uint256 debt = config.currentDebt;
+            uint256 target = targets[i].targetDebt;
+            if (target >= debt) continue;
+            uint256 received = target == 0 ? _redeemAllFrom(strategy) : _withdrawFrom(strategy, debt - target);
+            config.currentDebt = uint128(target);
+            totalDebt -= debt - target;
+            idle += received;
+            if (received < debt - target) realisedLoss += debt - target - received;
+            else realisedGain += received - (debt - target);
+            emit DebtUpdated(strategy, debt, target, received);
         }
-        if (valueAfter < valueBefore) {
-            uint256 maxLoss = Math.mulDiv(valueBefore, maxRebalanceLossBps, BPS);
-            if (valueBefore - valueAfter > maxLoss) revert RebalanceLossExceeded(valueBefore - valueAfter, maxLoss);
-        }
-        emit Rebalanced(msg.sender, valueBefore, valueAfter, turnover);
+    }
+
+    /// @inheritdoc IVault
+    function spendBudget(uint256 loss, uint256 turnover) external {
+        if (!_strategies[msg.sender].active) revert StrategyNotActive(msg.sender);
+        _spendBudget(msg.sender, loss, turnover);
     }
 
     /// @inheritdoc IVault
@@ -304,25 +394,7 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         StrategyConfig storage config = _strategies[strategy];
         if (!config.active) revert StrategyNotActive(strategy);
         IStrategy(strategy).harvest();
-
-        uint256 value = _strategyValue(strategy);
-        uint256 debt = config.currentDebt;
-        uint256 gain = value > debt ? value - debt : 0;
-        uint256 loss = debt > value ? debt - value : 0;
-        (uint256 performanceShares, uint256 managementShares, uint256 performanceFee) = _chargeFees(gain);
-
-        config.currentDebt = value.toUint128();
-        config.lastReport = uint40(block.timestamp);
-        uint256 locked = _lockedProfit();
-        _totalDebt = (uint256(_totalDebt) + gain - loss).toUint128();
-        // A loss eats into profit that has not unlocked yet before it touches the share price.
-        uint256 newLocked = gain > 0 ? locked + gain - performanceFee : (locked > loss ? locked - loss : 0);
-        _lockedProfitAtUpdate = newLocked.toUint128();
-        _lockedProfitUpdatedAt = uint40(block.timestamp);
-
-        uint256 price = _grossPrice(uint256(_totalIdle) + _totalDebt, totalSupply());
-        if (price > highWaterMark) highWaterMark = price;
-        emit Harvested(strategy, gain, loss, performanceShares, managementShares, newLocked);
+        _report(strategy, config);
     }
 
     // ================================================================== guardian
@@ -351,6 +423,8 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
     function revokeStrategy(address strategy, bool force) external nonReentrant onlyRole(GUARDIAN_ROLE) {
         StrategyConfig storage config = _strategies[strategy];
         if (!config.active) revert StrategyNotActive(strategy);
+        // Marked to its valuation first, so what the exit realises against it cannot jump the price (see rebalance).
+        if (!force && config.currentDebt > 0) _report(strategy, config);
         uint256 debt = config.currentDebt;
         uint256 recovered = force ? 0 : _redeemAllFrom(strategy);
 
@@ -359,11 +433,8 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         _totalDebt = (uint256(_totalDebt) - debt).toUint128();
         _totalIdle = (uint256(_totalIdle) + recovered).toUint128();
         uint256 loss = debt > recovered ? debt - recovered : 0;
-        uint256 locked = _lockedProfit();
         // A gain on exit unlocks like any other profit; a loss is absorbed by profit still unlocking first.
-        uint256 newLocked = recovered > debt ? locked + recovered - debt : (locked > loss ? locked - loss : 0);
-        _lockedProfitAtUpdate = newLocked.toUint128();
-        _lockedProfitUpdatedAt = uint40(block.timestamp);
+        _lock(recovered > debt ? recovered - debt : 0, loss);
         emit StrategyRevoked(strategy, recovered, loss);
     }
 
@@ -455,11 +526,25 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
     /// @param value New period, in seconds (0 unlocks profit at once).
     function setProfitUnlockTime(uint256 value) external onlyCuratorIf(value >= profitUnlockTime) {
         _checkBound("profitUnlockTime", value, MAX_PROFIT_UNLOCK_TIME);
-        // Restart the schedule from what is still locked now, so the change is not retroactive.
-        _lockedProfitAtUpdate = _lockedProfit().toUint128();
-        _lockedProfitUpdatedAt = uint40(block.timestamp);
+        // Not retroactive: profit already locked keeps its schedule; the new period applies to later reports.
         emit GuardrailUpdated("profitUnlockTime", profitUnlockTime, value);
         profitUnlockTime = uint32(value);
+    }
+
+    /// @notice Sets the rolling loss budget of all keeper moves together; lowering it tightens.
+    /// @param value New budget, in bps of gross assets per `BUDGET_PERIOD`.
+    function setLossBudgetBps(uint256 value) external onlyCuratorIf(value <= lossBudgetBps) {
+        _checkBound("lossBudgetBps", value, BPS);
+        emit GuardrailUpdated("lossBudgetBps", lossBudgetBps, value);
+        lossBudgetBps = uint16(value);
+    }
+
+    /// @notice Sets the rolling turnover budget of all keeper moves together; lowering it tightens.
+    /// @param value New budget, in bps of gross assets per `BUDGET_PERIOD`.
+    function setTurnoverBudgetBps(uint256 value) external onlyCuratorIf(value <= turnoverBudgetBps) {
+        _checkBound("turnoverBudgetBps", value, MAX_TURNOVER_BUDGET_BPS);
+        emit GuardrailUpdated("turnoverBudgetBps", turnoverBudgetBps, value);
+        turnoverBudgetBps = uint16(value);
     }
 
     /// @notice Sets the fees (admin only; both capped). The management fee accrued so far is charged first.
@@ -526,7 +611,37 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         return _lockedProfit();
     }
 
+    /// @notice When profit locked now will have fully unlocked (unix seconds; in the past when none is locked).
+    function profitUnlockEnd() external view returns (uint256) {
+        return _profitUnlockEnd;
+    }
+
+    /// @notice Sum of strategies' value shortfalls against their debt, not yet reported.
+    function unrealisedLoss() external view returns (uint256) {
+        return _unrealisedLoss();
+    }
+
+    /// @notice The rolling budget as it stands now: what keeper moves have used and what the window allows.
+    /// @return lossUsed Loss counted in the window (it leaks back linearly over `BUDGET_PERIOD`).
+    /// @return lossBudget Loss the window allows at today's gross assets.
+    /// @return turnoverUsed Turnover counted in the window.
+    /// @return turnoverBudget Turnover the window allows.
+    function budget()
+        external
+        view
+        returns (uint256 lossUsed, uint256 lossBudget, uint256 turnoverUsed, uint256 turnoverBudget)
+    {
+        (lossUsed, lossBudget, turnoverUsed, turnoverBudget) = _budgetNow();
+    }
+
     // ================================================================== internals
+
+    // One body for every setter: a modifier's code is copied into each function that uses it.
+    function _authorise(bool tightens) internal view {
+        if (!(hasRole(DEFAULT_ADMIN_ROLE, msg.sender) || (tightens && hasRole(CURATOR_ROLE, msg.sender)))) {
+            revert Unauthorized(msg.sender);
+        }
+    }
 
     function _decimalsOffset() internal pure override returns (uint8) {
         return DECIMALS_OFFSET;
@@ -537,28 +652,29 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         super._deposit(caller, receiver, assets, shares);
     }
 
-    function _withdrawAssets(uint256 assets, address receiver, address owner, uint256 maxLossBps)
+    function _withdrawAssets(uint256 assets, address receiver, address owner, uint256 maxLossBps, bool unwind)
         internal
         returns (uint256 shares)
     {
         uint256 owned = previewRedeem(balanceOf(owner));
         if (assets > owned) revert ERC4626ExceededMaxWithdraw(owner, assets, owned);
         shares = previewWithdraw(assets);
-        _exit(receiver, owner, assets, shares, maxLossBps);
+        _exit(receiver, owner, assets, shares, maxLossBps, unwind);
     }
 
-    function _redeemShares(uint256 shares, address receiver, address owner, uint256 maxLossBps)
+    function _redeemShares(uint256 shares, address receiver, address owner, uint256 maxLossBps, bool unwind)
         internal
         returns (uint256)
     {
         uint256 owned = balanceOf(owner);
         if (shares > owned) revert ERC4626ExceededMaxRedeem(owner, shares, owned);
-        return _exit(receiver, owner, previewRedeem(shares), shares, maxLossBps);
+        return _exit(receiver, owner, previewRedeem(shares), shares, maxLossBps, unwind);
     }
 
-    /// @dev Pays `assets` for `shares`, pulling from strategies in queue order when idle is short. The exiting user
-    ///      bears the loss of what is pulled for them (bounded by `maxLossBps`), so it never lands on those who stay.
-    function _exit(address receiver, address owner, uint256 assets, uint256 shares, uint256 maxLossBps)
+    /// @dev Pays `assets` for `shares`, pulling from strategies in queue order when idle is short. The price already
+    ///      carries the owner's share of every unrealised loss; what an unwind realises below a strategy's valuation
+    ///      (slippage) is the exiting owner's, bounded by `maxLossBps`, so it never lands on those who stay.
+    function _exit(address receiver, address owner, uint256 assets, uint256 shares, uint256 maxLossBps, bool unwind)
         internal
         returns (uint256 paid)
     {
@@ -568,7 +684,7 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         uint256 loss;
         if (assets > idle) {
             uint256 received;
-            (received, loss) = _pullFromStrategies(assets - idle);
+            (received, loss) = _pullFromStrategies(assets - idle, unwind);
             idle += received;
             uint256 maxLoss = Math.mulDiv(assets, maxLossBps, BPS);
             if (loss > maxLoss) revert WithdrawLossExceeded(loss, maxLoss);
@@ -581,35 +697,57 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         emit Withdraw(msg.sender, receiver, owner, paid, shares);
     }
 
-    /// @dev Retires `needed` of debt (book value) from strategies in queue order. A strategy worth less than its
-    ///      debt pays out only its share of value, so unrealised losses are shared, not left to the last to exit.
-    function _pullFromStrategies(uint256 needed) internal returns (uint256 received, uint256 loss) {
+    /// @dev Pulls `needed` of value from strategies in queue order, each at most its marked value (debt capped by
+    ///      valuation) and what it can pay (`liquidAssets` without unwinding, `maxWithdraw` with). Debt falls by what
+    ///      was asked, so an unrealised loss stays with the strategy, where the price already counts it. A strategy
+    ///      whose valuation or exit reverts is skipped: one broken strategy never blocks exits others can pay.
+    function _pullFromStrategies(uint256 needed, bool unwind) internal returns (uint256 received, uint256 loss) {
         uint256 totalDebt = _totalDebt;
         uint256 length = _withdrawQueue.length;
         for (uint256 i; i < length && needed > 0; ++i) {
             address strategy = _withdrawQueue[i];
             StrategyConfig storage config = _strategies[strategy];
             uint256 debt = config.currentDebt;
-            if (debt == 0) continue;
-            uint256 value = _strategyValue(strategy);
-            uint256 book = Math.min(needed, debt);
-            uint256 pull = value < debt ? Math.mulDiv(book, value, debt) : book;
-            uint256 available = _maxWithdrawFrom(strategy);
-            if (pull > available) {
-                pull = available;
-                book = value < debt ? Math.mulDiv(pull, debt, value) : pull;
-            }
-            if (book == 0) continue;
-            uint256 got = pull == 0 ? 0 : _withdrawFrom(strategy, pull);
-            config.currentDebt = uint128(debt - book);
-            totalDebt -= book;
-            needed -= book;
+            uint256 pull = Math.min(needed, _reachable(strategy, debt, unwind));
+            if (pull == 0) continue;
+            (bool ok, uint256 got) = _tryWithdrawFrom(strategy, pull);
+            if (!ok) continue;
+            config.currentDebt = uint128(debt - pull);
+            totalDebt -= pull;
+            needed -= pull;
             received += got;
-            if (got < book) loss += book - got;
-            emit DebtUpdated(strategy, debt, debt - book, got);
+            if (got < pull) loss += pull - got;
+            emit DebtUpdated(strategy, debt, debt - pull, got);
         }
         if (needed > 0) revert InsufficientLiquidity(needed, received);
         _totalDebt = totalDebt.toUint128();
+    }
+
+    /// @dev What an exit may pull from a strategy: its marked value (debt, or less after a loss), capped by what it
+    ///      can pay now. Zero for a strategy whose valuation reverts. Never reverts.
+    function _reachable(address strategy, uint256 debt, bool unwind) internal view returns (uint256) {
+        if (debt == 0) return 0;
+        (bool ok, uint256 value) = _tryStrategyValue(strategy);
+        if (!ok) return 0;
+        uint256 payable_ = unwind ? _maxWithdrawFrom(strategy) : _liquidFrom(strategy);
+        return Math.min(Math.min(value, debt), payable_);
+    }
+
+    /// @dev Redeems the shares worth `assets` from a strategy in an exit; `ok` is false when the strategy reverts.
+    function _tryWithdrawFrom(address strategy, uint256 assets) internal returns (bool ok, uint256 got) {
+        IStrategy s = IStrategy(strategy);
+        try s.previewWithdraw(assets) returns (uint256 shares) {
+            shares = Math.min(shares, s.balanceOf(address(this)));
+            IERC20 token = IERC20(asset());
+            uint256 before = token.balanceOf(address(this));
+            try s.redeem(shares, address(this), address(this)) {
+                return (true, token.balanceOf(address(this)) - before);
+            } catch {
+                return (false, 0);
+            }
+        } catch {
+            return (false, 0);
+        }
     }
 
     /// @dev Withdraws `assets` from a strategy; returns what actually arrived (strategies may pay less).
@@ -668,6 +806,31 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         return s.convertToAssets(s.balanceOf(address(this)));
     }
 
+    /// @dev A strategy's value, or `ok = false` when its valuation reverts (e.g. its pool's oracle is too short).
+    function _tryStrategyValue(address strategy) internal view returns (bool ok, uint256 value) {
+        IStrategy s = IStrategy(strategy);
+        try s.convertToAssets(s.balanceOf(address(this))) returns (uint256 assets) {
+            return (true, assets);
+        } catch {
+            return (false, 0);
+        }
+    }
+
+    /// @dev Sum over strategies of debt minus value where value is lower; a strategy whose valuation reverts counts
+    ///      at book (no loss known).
+    function _unrealisedLoss() internal view returns (uint256 loss) {
+        // Nothing lent, nothing to value: keeps an idle vault's deposit at the cost of a bare ERC-4626.
+        if (_totalDebt == 0) return 0;
+        uint256 length = _withdrawQueue.length;
+        for (uint256 i; i < length; ++i) {
+            address strategy = _withdrawQueue[i];
+            uint256 debt = _strategies[strategy].currentDebt;
+            if (debt == 0) continue;
+            (bool ok, uint256 value) = _tryStrategyValue(strategy);
+            if (ok && value < debt) loss += debt - value;
+        }
+    }
+
     /// @dev A view must never revert (integrators rely on it): a strategy whose `maxWithdraw` fails counts as illiquid.
     function _maxWithdrawFrom(address strategy) internal view returns (uint256) {
         try IStrategy(strategy).maxWithdraw(address(this)) returns (uint256 available) {
@@ -677,20 +840,104 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         }
     }
 
-    function _liquidAssets() internal view returns (uint256 liquid) {
+    function _liquidFrom(address strategy) internal view returns (uint256) {
+        try IStrategy(strategy).liquidAssets() returns (uint256 available) {
+            return available;
+        } catch {
+            return 0;
+        }
+    }
+
+    function _liquidAssets(bool unwind) internal view returns (uint256 liquid) {
         liquid = _totalIdle;
         uint256 length = _withdrawQueue.length;
         for (uint256 i; i < length; ++i) {
             address strategy = _withdrawQueue[i];
-            liquid += Math.min(_strategies[strategy].currentDebt, _maxWithdrawFrom(strategy));
+            liquid += _reachable(strategy, _strategies[strategy].currentDebt, unwind);
         }
     }
 
+    /// @dev Profit still locked: it unlocks linearly from the last update to `_profitUnlockEnd`.
     function _lockedProfit() internal view returns (uint256) {
-        uint256 elapsed = block.timestamp - _lockedProfitUpdatedAt;
+        uint256 end = _profitUnlockEnd;
+        if (block.timestamp >= end) return 0;
+        return Math.mulDiv(_lockedProfitAtUpdate, end - block.timestamp, end - _lockedProfitUpdatedAt);
+    }
+
+    /// @dev Locks `gain` and takes `loss` out of what is still locked. The new end is the amount-weighted mean of the
+    ///      old remaining time and a full period for the gain (Yearn V3's rule): a report adding nothing leaves the
+    ///      schedule as it was, however often it comes.
+    function _lock(uint256 gain, uint256 loss) internal returns (uint256 locked) {
+        locked = _lockedProfit();
+        uint256 remaining = locked > 0 ? _profitUnlockEnd - block.timestamp : 0;
+        locked = locked > loss ? locked - loss : 0;
         uint256 period = profitUnlockTime;
-        if (elapsed >= period) return 0;
-        return Math.mulDiv(_lockedProfitAtUpdate, period - elapsed, period);
+        if (gain > 0 && period > 0) {
+            remaining = (locked * remaining + gain * period) / (locked + gain);
+            locked += gain;
+        }
+        _lockedProfitAtUpdate = locked.toUint128();
+        _lockedProfitUpdatedAt = uint40(block.timestamp);
+        _profitUnlockEnd = uint40(block.timestamp + remaining);
+    }
+
+    /// @dev Reports a strategy at its current value: fees on the gain, the rest locked; a loss taken from locked
+    ///      profit first. The high-water mark follows the net price.
+    function _report(address strategy, StrategyConfig storage config) internal {
+        uint256 value = _strategyValue(strategy);
+        uint256 debt = config.currentDebt;
+        uint256 gain = value > debt ? value - debt : 0;
+        uint256 loss = debt > value ? debt - value : 0;
+        (uint256 performanceShares, uint256 managementShares, uint256 performanceFee) = _chargeFees(gain);
+
+        config.currentDebt = value.toUint128();
+        config.lastReport = uint40(block.timestamp);
+        _totalDebt = (uint256(_totalDebt) + gain - loss).toUint128();
+        uint256 newLocked = _lock(gain - performanceFee, loss);
+
+        uint256 price = _grossPrice(_netAssets(), totalSupply());
+        if (price > highWaterMark) highWaterMark = price;
+        emit Harvested(strategy, gain, loss, performanceShares, managementShares, newLocked);
+    }
+
+    /// @dev Gross assets less unrealised losses: what the performance fee and its high-water mark measure, so that
+    ///      a gain in one strategy offset by a loss in another is no gain, whichever is reported first.
+    function _netAssets() internal view returns (uint256) {
+        uint256 gross = uint256(_totalIdle) + _totalDebt;
+        uint256 loss = _unrealisedLoss();
+        return gross > loss ? gross - loss : 0;
+    }
+
+    /// @dev Leaks the budget used so far down by the time elapsed, at the rate of today's budget.
+    function _budgetNow()
+        internal
+        view
+        returns (uint256 lossUsed, uint256 lossBudget, uint256 turnoverUsed, uint256 turnoverBudget)
+    {
+        uint256 gross = uint256(_totalIdle) + _totalDebt;
+        uint256 elapsed = block.timestamp - _budgetUpdatedAt;
+        lossBudget = Math.mulDiv(gross, lossBudgetBps, BPS);
+        turnoverBudget = Math.mulDiv(gross, turnoverBudgetBps, BPS);
+        lossUsed = _leak(_lossUsed, lossBudget, elapsed);
+        turnoverUsed = _leak(_turnoverUsed, turnoverBudget, elapsed);
+    }
+
+    function _leak(uint256 used, uint256 rate, uint256 elapsed) internal pure returns (uint256) {
+        uint256 drained = Math.mulDiv(rate, elapsed, BUDGET_PERIOD);
+        return used > drained ? used - drained : 0;
+    }
+
+    /// @dev Adds a keeper move to the rolling budget; reverts when either side would overflow it.
+    function _spendBudget(address by, uint256 loss, uint256 turnover) internal {
+        (uint256 lossUsed, uint256 lossBudget, uint256 turnoverUsed, uint256 turnoverBudget) = _budgetNow();
+        lossUsed += loss;
+        turnoverUsed += turnover;
+        if (lossUsed > lossBudget) revert LossBudgetExceeded(lossUsed, lossBudget);
+        if (turnoverUsed > turnoverBudget) revert TurnoverBudgetExceeded(turnoverUsed, turnoverBudget);
+        _lossUsed = lossUsed.toUint104();
+        _turnoverUsed = turnoverUsed.toUint104();
+        _budgetUpdatedAt = uint40(block.timestamp);
+        emit BudgetSpent(by, loss, turnover, lossUsed, turnoverUsed);
     }
 
     /// @dev Mints the management fee (time-based, on assets depositors own) and the performance fee (on `gain` above
@@ -700,14 +947,13 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         internal
         returns (uint256 performanceShares, uint256 managementShares, uint256 performanceFee)
     {
-        uint256 gross = uint256(_totalIdle) + _totalDebt;
         uint256 owned = totalAssets();
         uint256 supply = totalSupply();
         uint256 elapsed = block.timestamp - lastFeeAccrual;
         // Capped at half the assets so years without a harvest cannot mint an absurd dilution in one go.
         uint256 managementFee =
             Math.min(Math.mulDiv(owned, uint256(managementFeeBps) * elapsed, BPS * YEAR), owned / 2);
-        performanceFee = gain == 0 ? 0 : _performanceFee(gross, gain, supply);
+        performanceFee = gain == 0 ? 0 : _performanceFee(_netAssets(), gain, supply);
         performanceShares = _convertToShares(performanceFee, Math.Rounding.Floor);
         // Priced so that after the dilution the recipient's shares are worth exactly the fee.
         managementShares = Math.mulDiv(managementFee, supply + 10 ** DECIMALS_OFFSET, owned - managementFee + 1);
@@ -720,11 +966,11 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         return Math.mulDiv(grossAssets + 1, WAD, supply + 10 ** DECIMALS_OFFSET);
     }
 
-    /// @dev Fee on the part of `gain` that lifts the gross share price above both the high-water mark and the price
-    ///      before the gain: after a loss, nothing is charged until the old high is regained.
-    function _performanceFee(uint256 gross, uint256 gain, uint256 supply) internal view returns (uint256) {
-        uint256 priceAfter = _grossPrice(gross + gain, supply);
-        uint256 floor = Math.max(highWaterMark, _grossPrice(gross, supply));
+    /// @dev Fee on the part of `gain` that lifts the net share price above both the high-water mark and the price
+    ///      before the gain: after a loss, reported or not, nothing is charged until the old high is regained.
+    function _performanceFee(uint256 net, uint256 gain, uint256 supply) internal view returns (uint256) {
+        uint256 priceAfter = _grossPrice(net + gain, supply);
+        uint256 floor = Math.max(highWaterMark, _grossPrice(net, supply));
         if (priceAfter <= floor) return 0;
         uint256 feeable = Math.min(gain, Math.mulDiv(priceAfter - floor, supply + 10 ** DECIMALS_OFFSET, WAD));
         return Math.mulDiv(feeable, performanceFeeBps, BPS);

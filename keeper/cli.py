@@ -16,6 +16,7 @@ _COMMANDS: dict[str, str] = {
     "status": "keeper.commands:status",
     "approve": "keeper.commands:approve",
     "history": "keeper.commands:history",
+    "explain": "keeper.explain:explain_command",
 }
 
 

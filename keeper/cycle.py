@@ -18,6 +18,7 @@ from web3 import Web3
 
 from keeper import contracts, names
 from keeper.config import KeeperConfig, Mode
+from keeper.execute import rationale
 from keeper.execute.guardrails import VaultLimits, violations
 from keeper.execute.plan import Plan, PlanKind, Rerange, Target
 from keeper.execute.sender import Call, ExecutionError, Sender
@@ -32,6 +33,8 @@ from keeper.store import Store
 from keeper.vault_probe import alp_vault, require_keeper_role
 
 BPS = 10_000
+# The funding swap's own price impact the keeper accepts on top of the pool fee before refusing its fill.
+SWAP_TOLERANCE_BPS = 50
 DEADLINE_SECONDS = 600
 # Below this share of the vault a debt change is noise: not worth a transaction.
 DUST_BPS = 10
@@ -47,7 +50,7 @@ SWAPPED_SHARE = 0.5
 # A rebalance refused for the unwinding swap's slippage is retried at half the size this many times in one cycle.
 SHRINK_ATTEMPTS = 2
 # Refusals a smaller move can cure: the unwinding swap's slippage, and the vault's loss bound on a rebalance.
-SHRINKABLE = ("SlippageExceeded", "RebalanceLossExceeded")
+SHRINKABLE = ("SlippageExceeded", "RebalanceLossExceeded", "LossBudgetExceeded", "TurnoverBudgetExceeded")
 # Cycles a runner may add straight after a confirmed move (see CycleResult.follow_up); bounded so that a keeper
 # that keeps finding something to do still waits for its next tick.
 MAX_FOLLOW_UPS = 3
@@ -301,6 +304,8 @@ class Keeper:
             lower = max(math.floor((centre - away) / spacing) * spacing, -(887_272 // spacing) * spacing)
             upper = min(math.ceil((centre + away) / spacing) * spacing, (887_272 // spacing) * spacing)
             zero_for_one, amount = _funding_swap(strategy, v, lower, upper)
+            min_out = _min_swap_output(v, pool_fee=contracts.at("UniswapV3Pool", v.pool.address).fee(),
+                                       zero_for_one=zero_for_one, amount_in=amount)
             cost = self._gas_cost(RERANGE_GAS)
             why = "holds no position yet" if v.liquidity == 0 else f"out of range (tick {v.pool.tick} not in {v.range})"
             pool = contracts.at("UniswapV3Pool", v.pool.address)
@@ -309,7 +314,7 @@ class Keeper:
             gain = v.value * max(v.expected_apr, 0.0) * HORIZON_YEARS
             return Plan(vault=limits_vault(self), kind=PlanKind.rerange,
                         rerange=Rerange(strategy=v.address, lower=lower, upper=upper, zero_for_one=zero_for_one,
-                                        amount_in=amount),
+                                        amount_in=amount, min_amount_out=min_out),
                         reasons=reasons + [f"{self.labels.strategy(v.address)} {why}: re-range to [{lower}, {upper}) "
                                            f"(+-{v.half_width:.0%}), swapping {names.amount(amount, sold[1], sold[0], 4)} in"],
                         expected_gain=gain, cost=cost, created_at=now)
@@ -320,11 +325,13 @@ class Keeper:
     def call_for(self, plan: Plan) -> Call:
         deadline = chain.blocks.head.timestamp + DEADLINE_SECONDS
         if plan.kind is PlanKind.rebalance:
-            data = self.vault.rebalance.encode_input([(t.strategy, t.target_debt) for t in plan.targets], deadline)
+            data = self.vault.rebalance.encode_input([(t.strategy, t.target_debt) for t in plan.targets], deadline,
+                                                     plan.rationale)
             return Call(to=self.vault.address, data=_bytes(data))
         r = plan.rerange
         strategy = contracts.at("UniswapV3Strategy", r.strategy)
-        data = strategy.rebalanceRange.encode_input(r.lower, r.upper, r.zero_for_one, r.amount_in, deadline)
+        move = (r.lower, r.upper, r.zero_for_one, r.amount_in, r.min_amount_out)
+        data = strategy.rebalanceRange.encode_input(move, deadline, plan.rationale)
         return Call(to=r.strategy, data=_bytes(data))
 
     def cycle(self, *, dry_run: bool | None = None) -> CycleResult:
@@ -341,6 +348,9 @@ class Keeper:
         scores = {v.address: {"expected_apr": v.expected_apr, "kind": v.kind,
                               **(v.risk.model_dump() if v.risk else {})} for v in views}
         inputs = {"total_assets": limits.total_assets, "idle": limits.total_idle, "profile": self.profile.name.value}
+        # Each plan carries what it was decided from, so its on-chain rationale can be recomputed from the store.
+        plans = [p.model_copy(update={"inputs": {"vault": inputs, "strategies": scores},
+                                      "model_version": rationale.MODEL_VERSION}) for p in plans]
         if not plans:
             self.store.record_decision(cycle_id, now, self.config.vault, inputs, scores, None, "no-action", reasons)
             return CycleResult(cycle_id, None, "no-action", reasons)
@@ -447,6 +457,16 @@ def limits_vault(keeper: Keeper) -> str:
 
 def _bytes(data: Any) -> bytes:
     return bytes.fromhex(data[2:]) if isinstance(data, str) else bytes(data)
+
+
+def _min_swap_output(view: StrategyView, *, pool_fee: int, zero_for_one: bool, amount_in: int) -> int:
+    """The keeper's floor on the funding swap: the observed spot quote less the pool fee and a tolerance for the
+    swap's own impact. A partner who moves the pool between observation and inclusion gets a revert, not a fill."""
+    if amount_in == 0:
+        return 0
+    price = (view.pool.sqrt_price_x96 / 2**96) ** 2  # token1 per token0
+    quote = amount_in * price if zero_for_one else amount_in / price
+    return int(quote * (1 - pool_fee / 1_000_000) * (1 - SWAP_TOLERANCE_BPS / 10_000))
 
 
 def _funding_swap(strategy: Any, view: StrategyView, lower: int, upper: int) -> tuple[bool, int]:

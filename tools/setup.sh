@@ -41,6 +41,10 @@ fi
 exec "$ROOT/$anvil_bin" --transaction-block-keeper 2048 "\$@"
 SH
 chmod +x "$TOOLS/bin/anvil"
+# forge for the invariant campaign (fuzz/, foundry.toml): a link to the platform package's binary.
+forge_bin=$(ls node_modules/@foundry-rs/forge-linux-*/bin/forge 2>/dev/null | head -n1 || true)
+[ -n "$forge_bin" ] || fail "forge binary missing from node_modules/@foundry-rs: run 'rm -rf node_modules && make setup'."
+ln -sf "$ROOT/$forge_bin" "$TOOLS/bin/forge"
 
 # py-solc-x treats any executable named solc-v<version> in SOLCX_BINARY_PATH as an installed compiler.
 solc_version=$(node -e 'console.log(require("./node_modules/solc/package.json").version)')

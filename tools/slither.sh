@@ -17,6 +17,8 @@ solc=$(ls "$ROOT"/.tools/solcx/solc-v* 2>/dev/null | head -n1)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 # Slither exits non-zero whenever it finds anything; the triage below decides what fails.
+# crytic-compile reads foundry.toml (the fuzz campaign) for remappings through `forge config`: forge must be on PATH.
+export PATH="$ROOT/.tools/bin:$PATH"
 "$VENV/bin/slither" contracts --solc-standard-json --solc "$solc" \
   --solc-remaps "@openzeppelin/contracts=node_modules/@openzeppelin/contracts" \
   --filter-paths "node_modules|contracts/test" --json "$out/findings.json" > "$out/log.txt" 2>&1 || true

@@ -19,11 +19,17 @@ interface IStrategy is IERC4626 {
     error OnlyKeeper();
     /// @notice Thrown when keeper moves are attempted while the vault is paused.
     error VaultPaused();
+    /// @notice Thrown when keeper moves are attempted after the vault was shut down.
+    error VaultShutdown();
     /// @notice Thrown when a deposit would mint zero shares (a donation made the first deposit round to nothing).
     error ZeroShares();
 
     /// @notice The ALP vault this strategy serves; the only account allowed to hold its shares.
     function vault() external view returns (address);
+
+    /// @notice Asset the strategy can pay the vault right now at no loss against its valuation: no swap, no unwinding
+    ///         at a market price. The vault's loss-free exits (the ERC-4626 `withdraw`/`redeem`) pull only this much.
+    function liquidAssets() external view returns (uint256);
 
     /// @notice Collects fees or rewards and re-states the strategy's assets. Only the vault calls it, from its own
     ///         `harvest`, so that profit is reported and then unlocked to depositors over time.

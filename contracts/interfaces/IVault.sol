@@ -37,9 +37,20 @@ interface IVault {
     event StrategyCapsUpdated(address indexed strategy, uint256 maxDebt, uint256 maxDebtBps);
     /// @notice Assets moved between the idle buffer and a strategy. `received` is what actually arrived back.
     event DebtUpdated(address indexed strategy, uint256 oldDebt, uint256 newDebt, uint256 received);
-    /// @notice A keeper rebalance finished inside every guardrail.
-    event Rebalanced(address indexed keeper, uint256 valueBefore, uint256 valueAfter, uint256 turnover);
-    /// @notice A strategy's gain or loss was reported; fees were minted as shares, the rest locked to unlock over time.
+    /// @notice A keeper rebalance finished inside every guardrail. `rationale` is the keeper's hash of the inputs and
+    ///         model version behind the decision (`alp explain TX` recomputes it).
+    event Rebalanced(
+        address indexed keeper, uint256 valueBefore, uint256 valueAfter, uint256 turnover, bytes32 rationale
+    );
+    /// @notice A keeper move (a rebalance, or a strategy's re-range) drew on the rolling loss and turnover budget.
+    /// @param by The vault itself (rebalance) or the strategy that re-ranged.
+    /// @param loss Value the move lost, in the asset.
+    /// @param turnover Value the move traded or moved, in the asset.
+    /// @param lossUsed Loss counted in the current window after this move (leaked down over time).
+    /// @param turnoverUsed Turnover counted in the current window after this move.
+    event BudgetSpent(address indexed by, uint256 loss, uint256 turnover, uint256 lossUsed, uint256 turnoverUsed);
+    /// @notice A strategy's gain or loss was reported (at a harvest, or before a full exit realises an unreported
+    ///         gain); fees were minted as shares, the rest locked to unlock over time.
     event Harvested(
         address indexed strategy,
         uint256 gain,
@@ -105,15 +116,28 @@ interface IVault {
     error ValueOutOfBounds(bytes32 name, uint256 value, uint256 bound);
     /// @notice A zero address was given where an account is required.
     error ZeroAddress();
+    /// @notice Keeper moves in the rolling window would lose more than `lossBudgetBps` of gross assets.
+    error LossBudgetExceeded(uint256 used, uint256 budget);
+    /// @notice Keeper moves in the rolling window would trade more than `turnoverBudgetBps` of gross assets.
+    error TurnoverBudgetExceeded(uint256 used, uint256 budget);
 
     // ------------------------------------------------------------------ keeper
 
     /// @notice Moves assets between the idle buffer and strategies so each listed strategy ends at its target debt.
     /// @dev Decreases run before increases so freed assets can fund them. Checks, on-chain: deadline, interval,
     ///      each strategy's caps, turnover, idle buffer, and the loss of value across the touched strategies.
+    ///      The move's loss and turnover are drawn from the rolling budget (`spendBudget`). A full exit from a
+    ///      strategy first reports its unreported gain, so that gain pays its fee and unlocks like a harvest's.
     /// @param targets Target debts, sorted by strategy address, no duplicates; unlisted strategies are untouched.
     /// @param deadline The keeper's deadline for this call (unix seconds).
-    function rebalance(Allocation[] calldata targets, uint256 deadline) external;
+    /// @param rationale The keeper's hash of the recorded inputs and model version behind the move (emitted).
+    function rebalance(Allocation[] calldata targets, uint256 deadline, bytes32 rationale) external;
+
+    /// @notice Draws a strategy's keeper move on the vault's rolling budget; reverts when the budget is spent.
+    /// @dev Only an active strategy may call, from its own keeper move (e.g. `rebalanceRange`).
+    /// @param loss Value the move lost, in the asset.
+    /// @param turnover Value the move traded, in the asset.
+    function spendBudget(uint256 loss, uint256 turnover) external;
 
     /// @notice Harvests a strategy and reports its gain or loss: fees are minted, the net gain unlocks over time.
     /// @param strategy An active strategy.
@@ -122,7 +146,8 @@ interface IVault {
 
     // ------------------------------------------------------------------ exits with a loss bound
 
-    /// @notice ERC-4626 withdraw with a user-chosen maximum loss for the part pulled from strategies.
+    /// @notice ERC-4626 withdraw with a user-chosen maximum loss: strategies may be unwound (a range sold at the
+    ///         market) and the shortfall against their valuation, up to `maxLossBps`, is the caller's.
     /// @param assets Assets whose shares are burnt; the receiver gets `assets` minus any realised loss.
     /// @param receiver Receiver of the assets.
     /// @param owner Owner of the shares.
@@ -132,7 +157,7 @@ interface IVault {
         external
         returns (uint256 shares);
 
-    /// @notice ERC-4626 redeem with a user-chosen maximum loss for the part pulled from strategies.
+    /// @notice ERC-4626 redeem with a user-chosen maximum loss: strategies may be unwound, as in the withdraw overload.
     /// @param shares Shares to burn.
     /// @param receiver Receiver of the assets.
     /// @param owner Owner of the shares.

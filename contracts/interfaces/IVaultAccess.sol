@@ -18,4 +18,10 @@ interface IVaultAccess {
 
     /// @notice Whether the vault is paused; strategies refuse keeper moves while it is.
     function paused() external view returns (bool);
+
+    /// @notice Whether the vault was shut down; strategies refuse keeper moves after it is.
+    function isShutdown() external view returns (bool);
+
+    /// @notice Draws a keeper move's loss and turnover on the vault's rolling budget (reverts when it is spent).
+    function spendBudget(uint256 loss, uint256 turnover) external;
 }

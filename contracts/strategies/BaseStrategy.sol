@@ -43,12 +43,18 @@ abstract contract BaseStrategy is ERC4626, ReentrancyGuardTransient, IStrategy {
         _;
     }
 
-    /// @dev Keeper moves on a strategy (e.g. re-ranging a position) need the vault's keeper role and an unpaused vault.
+    /// @dev Keeper moves on a strategy (e.g. re-ranging a position) need the vault's keeper role and a vault neither
+    ///      paused nor shut down.
     modifier onlyKeeper() {
+        _checkKeeper();
+        _;
+    }
+
+    function _checkKeeper() internal view {
         IVaultAccess access = IVaultAccess(vault);
         if (!access.hasRole(access.KEEPER_ROLE(), msg.sender)) revert OnlyKeeper();
         if (access.paused()) revert VaultPaused();
-        _;
+        if (access.isShutdown()) revert VaultShutdown();
     }
 
     // ---------------------------------------------------------------- hooks for strategy authors
@@ -102,6 +108,12 @@ abstract contract BaseStrategy is ERC4626, ReentrancyGuardTransient, IStrategy {
         uint256 liquid = IERC20(asset()).balanceOf(address(this)) + _freeableAssets();
         if (_convertToAssets(shares, Math.Rounding.Floor) <= liquid) return shares;
         return _convertToShares(liquid, Math.Rounding.Floor);
+    }
+
+    /// @inheritdoc IStrategy
+    /// @dev Default: whatever {maxWithdraw} allows, for sources that pay out exactly (e.g. an ERC-4626 lender).
+    function liquidAssets() public view virtual returns (uint256) {
+        return maxWithdraw(vault);
     }
 
     /// @inheritdoc IStrategy

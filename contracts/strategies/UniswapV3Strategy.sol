@@ -14,9 +14,13 @@ import {BaseStrategy} from "./BaseStrategy.sol";
 
 /// @title UniswapV3Strategy
 /// @notice Holds one concentrated-liquidity range in one Uniswap V3 pool, pairing the vault's asset with the pool's
-///         other token. The keeper chooses the range and the swap that funds it; this contract checks both: the pool's
-///         spot price must sit within `maxDeviationTicks` of its TWAP over `twapWindow`, the swap must return at least
-///         the TWAP quote less `maxSlippageBps`, and the range width must lie within bounds.
+///         other token. The keeper chooses the range and the swap that funds it; this contract bounds both, assuming
+///         the keeper may be compromised and a partner may move the pool: the spot price must sit within
+///         `maxDeviationTicks` of the TWAP before the move and again at the mint; the range must contain the TWAP tick
+///         (or lie within `maxTwapDistanceTicks` of it) and its width within bounds; the swap must return at least the
+///         stricter of the keeper's minimum and the TWAP quote less `maxSlippageBps`; the strategy's value at the TWAP
+///         may fall by at most `maxRangeLossBps` over the move; moves are `minRangeInterval` apart; and the loss and
+///         the swap are drawn on the vault's rolling budget, which bounds all keeper moves together.
 /// @dev Valuation uses the TWAP, never the spot price: a flash move of the pool cannot change `totalAssets()`.
 ///      Deposits from the vault stay idle until the keeper places them in a range (no swap without keeper-supplied,
 ///      checked parameters). Fees are collected at harvest; the vault turns them into profit that unlocks over time.
@@ -44,6 +48,17 @@ contract UniswapV3Strategy is BaseStrategy {
     uint16 public constant DEFAULT_MAX_SLIPPAGE_BPS = 50;
     /// @notice Narrowest default range, in tick spacings (too narrow a range is out of range at the first move).
     int24 public constant DEFAULT_MIN_WIDTH_SPACINGS = 2;
+    /// @notice Largest loss of TWAP value one re-range may take, by default (pool fee and impact of its swap).
+    uint16 public constant DEFAULT_MAX_RANGE_LOSS_BPS = 50;
+    /// @notice Largest per-move loss bound any setting may allow.
+    uint16 public constant MAX_RANGE_LOSS_BPS_CAP = 500;
+    /// @notice Least time between two re-ranges, by default.
+    uint32 public constant DEFAULT_MIN_RANGE_INTERVAL = 1 hours;
+    /// @notice Longest re-range interval any setting may ask.
+    uint32 public constant MAX_RANGE_INTERVAL = 7 days;
+    /// @notice How far beyond the TWAP an exit's sale of the paired token may push the price (~22 %): past it the
+    ///         sale stops and the rest stays in the strategy, so no manipulation can take an exit anywhere it likes.
+    int24 public constant EXIT_PRICE_LIMIT_TICKS = 2_000;
 
     uint256 private constant Q96 = 1 << 96;
     uint256 private constant Q128 = 1 << 128;
@@ -59,7 +74,7 @@ contract UniswapV3Strategy is BaseStrategy {
     /// @notice The pool's tick spacing.
     int24 public immutable tickSpacing;
 
-    // ================================================================== storage (one slot)
+    // ================================================================== storage
 
     /// @notice TWAP window in seconds for valuation and the deviation check.
     uint32 public twapWindow;
@@ -77,11 +92,43 @@ contract UniswapV3Strategy is BaseStrategy {
     int24 public tickUpper;
     /// @notice Liquidity of the current position.
     uint128 public liquidity;
+    /// @notice Largest loss of the strategy's TWAP value one re-range may take, in bps of that value.
+    uint16 public maxRangeLossBps;
+    /// @notice How far the range may sit from the TWAP tick, in ticks (0: it must contain the TWAP tick).
+    uint24 public maxTwapDistanceTicks;
+    /// @notice Least time between two re-ranges, in seconds.
+    uint32 public minRangeInterval;
+    /// @notice Timestamp of the last re-range.
+    uint40 public lastRangeUpdate;
 
-    // ================================================================== events and errors
+    // ================================================================== types, events and errors
 
-    /// @notice The position moved to a new range.
-    event RangeUpdated(int24 tickLower, int24 tickUpper, uint128 liquidity, int24 spotTick, int24 twapTick);
+    /// @notice A re-range the keeper asks for.
+    /// @param tickLower Lower tick of the new range (a multiple of the pool's tick spacing).
+    /// @param tickUpper Upper tick.
+    /// @param zeroForOne Whether the funding swap sells token0 for token1.
+    /// @param amountIn Amount the swap sells (0 for no swap).
+    /// @param minAmountOut The keeper's own floor on the swap's output (the TWAP floor applies too).
+    struct RangeMove {
+        int24 tickLower;
+        int24 tickUpper;
+        bool zeroForOne;
+        uint256 amountIn;
+        uint256 minAmountOut;
+    }
+
+    /// @notice The position moved to a new range. Values are the strategy's total at the TWAP before and after;
+    ///         `rationale` is the keeper's hash of the inputs and model version behind the move.
+    event RangeUpdated(
+        int24 tickLower,
+        int24 tickUpper,
+        uint128 liquidity,
+        int24 spotTick,
+        int24 twapTick,
+        uint256 valueBefore,
+        uint256 valueAfter,
+        bytes32 rationale
+    );
     /// @notice The strategy swapped `amountIn` for `amountOut` (zeroForOne: token0 in).
     event Swapped(bool zeroForOne, uint256 amountIn, uint256 amountOut, uint256 minAmountOut);
     /// @notice Fees (and any removed liquidity) collected from the pool.
@@ -97,6 +144,14 @@ contract UniswapV3Strategy is BaseStrategy {
     error InvalidRange(int24 tickLower, int24 tickUpper);
     /// @notice The range is narrower or wider than the bounds allow.
     error RangeWidthOutOfBounds(int24 width, int24 minWidth, int24 maxWidth);
+    /// @notice The new range neither contains the TWAP tick nor lies within `maxTwapDistanceTicks` of it.
+    error RangeAwayFromTwap(int24 tickLower, int24 tickUpper, int24 twapTick, uint24 maxTwapDistanceTicks);
+    /// @notice A re-range would lose more of the strategy's TWAP value than `maxRangeLossBps` allows.
+    error RangeLossExceeded(uint256 loss, uint256 maxLoss);
+    /// @notice A re-range came sooner than `minRangeInterval` after the previous one.
+    error RangeTooSoon(uint256 nextAllowed);
+    /// @notice The pool's oracle cannot serve a TWAP over this window yet (raise its cardinality, or wait).
+    error OracleTooShort(uint32 window);
     /// @notice A keeper call arrived after its own deadline.
     error DeadlineExpired(uint256 deadline, uint256 timestamp);
     /// @notice Caller may not change this guardrail in this direction.
@@ -131,33 +186,62 @@ contract UniswapV3Strategy is BaseStrategy {
         maxSlippageBps = DEFAULT_MAX_SLIPPAGE_BPS;
         minWidthTicks = DEFAULT_MIN_WIDTH_SPACINGS * spacing;
         maxWidthTicks = 2 * (TickMath.MAX_TICK / spacing) * spacing;
+        maxRangeLossBps = DEFAULT_MAX_RANGE_LOSS_BPS;
+        minRangeInterval = DEFAULT_MIN_RANGE_INTERVAL;
     }
 
     // ================================================================== keeper
 
-    /// @notice Moves the position to [newLower, newUpper): removes the current range, swaps `amountIn` of token0
-    ///         (`zeroForOne`) or token1 to fund the new one, and adds as much liquidity as the balances allow.
-    /// @dev Refused unless the pool's spot price is within `maxDeviationTicks` of its TWAP (no re-range into a
-    ///      manipulated pool) and the swap returns at least its TWAP quote less `maxSlippageBps`.
-    /// @param newLower Lower tick (a multiple of the pool's tick spacing).
-    /// @param newUpper Upper tick.
-    /// @param zeroForOne Whether the swap sells token0 for token1.
-    /// @param amountIn Amount to sell (0 for no swap).
+    /// @notice Moves the position to [move.tickLower, move.tickUpper): removes the current range, swaps
+    ///         `move.amountIn` of token0 (`zeroForOne`) or token1 to fund the new one, and adds as much liquidity as
+    ///         the balances allow.
+    /// @dev Every bound holds against a compromised keeper with a partner moving the pool: spot within
+    ///      `maxDeviationTicks` of the TWAP before the move and at the mint, the range at the TWAP, the swap's output
+    ///      at least the stricter floor, at most `maxRangeLossBps` of TWAP value lost, one move per
+    ///      `minRangeInterval`, the loss and the swap drawn on the vault's rolling budget; never paused or shut down.
+    /// @param move The new range and the swap that funds it.
     /// @param deadline Latest block timestamp at which the call may execute.
-    function rebalanceRange(int24 newLower, int24 newUpper, bool zeroForOne, uint256 amountIn, uint256 deadline)
+    /// @param rationale The keeper's hash of the recorded inputs and model version behind the move (emitted).
+    function rebalanceRange(RangeMove calldata move, uint256 deadline, bytes32 rationale)
         external
         onlyKeeper
         nonReentrant
     {
         if (block.timestamp > deadline) revert DeadlineExpired(deadline, block.timestamp);
-        _checkRange(newLower, newUpper);
-        (uint160 sqrtSpot, int24 spot,,,,,) = pool.slot0();
+        _checkRange(move.tickLower, move.tickUpper);
+        (, int24 spot,,,,,) = pool.slot0();
         int24 twap = _twapTick();
         _checkDeviation(spot, twap);
+        _checkNearTwap(move.tickLower, move.tickUpper, twap);
+        _checkInterval();
+        uint256 valueBefore = _valueAt(twap, true);
 
         _removeLiquidity(liquidity);
-        if (amountIn > 0) (sqrtSpot,) = _swap(zeroForOne, amountIn, twap);
+        uint256 valueAfter;
+        {
+            uint256 turnover = move.amountIn == 0 ? 0 : _fund(move.zeroForOne, move.amountIn, twap, move.minAmountOut);
+            _mint(move.tickLower, move.tickUpper, twap);
+            valueAfter = _checkLoss(valueBefore, _valueAt(twap, false), turnover);
+        }
+        emit RangeUpdated(move.tickLower, move.tickUpper, liquidity, spot, twap, valueBefore, valueAfter, rationale);
+    }
 
+    function _checkInterval() internal view {
+        uint256 nextAllowed = uint256(lastRangeUpdate) + minRangeInterval;
+        if (lastRangeUpdate != 0 && block.timestamp < nextAllowed) revert RangeTooSoon(nextAllowed);
+    }
+
+    /// @dev The funding swap; returns its size in the asset at the TWAP (what the turnover budget counts).
+    function _fund(bool zeroForOne, uint256 amountIn, int24 twap, uint256 keeperMinOut) internal returns (uint256) {
+        _swap(zeroForOne, amountIn, twap, keeperMinOut);
+        return zeroForOne == assetIsToken0 ? amountIn : _quote(zeroForOne, amountIn, TickMath.sqrtPriceAtTick(twap));
+    }
+
+    /// @dev Adds as much liquidity as the balances allow, at the pool's price after the swap, which must still be
+    ///      the fair one.
+    function _mint(int24 newLower, int24 newUpper, int24 twap) internal {
+        (uint160 sqrtSpot, int24 spot,,,,,) = pool.slot0();
+        _checkDeviation(spot, twap);
         (uint256 balance0, uint256 balance1) = _balances();
         uint128 added = LiquidityAmounts.liquidityForAmounts(
             sqrtSpot, TickMath.sqrtPriceAtTick(newLower), TickMath.sqrtPriceAtTick(newUpper), balance0, balance1
@@ -165,8 +249,17 @@ contract UniswapV3Strategy is BaseStrategy {
         tickLower = newLower;
         tickUpper = newUpper;
         liquidity = added;
+        lastRangeUpdate = uint40(block.timestamp);
         if (added > 0) pool.mint(address(this), newLower, newUpper, added, "");
-        emit RangeUpdated(newLower, newUpper, added, spot, twap);
+    }
+
+    /// @dev Bounds the move's loss of TWAP value and draws it, with the swap, on the vault's rolling budget.
+    function _checkLoss(uint256 valueBefore, uint256 valueAfter, uint256 turnover) internal returns (uint256) {
+        uint256 loss = valueAfter < valueBefore ? valueBefore - valueAfter : 0;
+        uint256 maxLoss = Math.mulDiv(valueBefore, maxRangeLossBps, BPS);
+        if (loss > maxLoss) revert RangeLossExceeded(loss, maxLoss);
+        IVaultAccess(vault).spendBudget(loss, turnover);
+        return valueAfter;
     }
 
     // ================================================================== pool callbacks
@@ -186,9 +279,16 @@ contract UniswapV3Strategy is BaseStrategy {
     // ================================================================== guardrails
 
     /// @notice Sets the TWAP window. Longer tightens (curator); shorter loosens (admin, i.e. the timelock).
+    ///         Refused when the pool's oracle cannot serve the new window now: valuation would revert.
     function setTwapWindow(uint32 value) external onlyCuratorIf(value >= twapWindow) {
         if (value < MIN_TWAP_WINDOW) revert ValueOutOfBounds("twapWindow", value, MIN_TWAP_WINDOW);
         if (value > MAX_TWAP_WINDOW) revert ValueOutOfBounds("twapWindow", value, MAX_TWAP_WINDOW);
+        uint32[] memory secondsAgo = new uint32[](2);
+        secondsAgo[0] = value;
+        try pool.observe(secondsAgo) returns (int56[] memory, uint160[] memory) {}
+        catch {
+            revert OracleTooShort(value);
+        }
         emit GuardrailUpdated("twapWindow", twapWindow, value);
         twapWindow = value;
     }
@@ -205,6 +305,30 @@ contract UniswapV3Strategy is BaseStrategy {
         if (value > MAX_SLIPPAGE_BPS_CAP) revert ValueOutOfBounds("maxSlippageBps", value, MAX_SLIPPAGE_BPS_CAP);
         emit GuardrailUpdated("maxSlippageBps", maxSlippageBps, value);
         maxSlippageBps = value;
+    }
+
+    /// @notice Sets the largest loss of TWAP value one re-range may take. Lower tightens (curator); higher loosens
+    ///         (admin).
+    function setMaxRangeLossBps(uint16 value) external onlyCuratorIf(value <= maxRangeLossBps) {
+        if (value > MAX_RANGE_LOSS_BPS_CAP) revert ValueOutOfBounds("maxRangeLossBps", value, MAX_RANGE_LOSS_BPS_CAP);
+        emit GuardrailUpdated("maxRangeLossBps", maxRangeLossBps, value);
+        maxRangeLossBps = value;
+    }
+
+    /// @notice Sets how far a new range may sit from the TWAP tick. Lower tightens (curator); higher loosens (admin).
+    function setMaxTwapDistanceTicks(uint24 value) external onlyCuratorIf(value <= maxTwapDistanceTicks) {
+        if (value > MAX_DEVIATION_TICKS_CAP) {
+            revert ValueOutOfBounds("maxTwapDistanceTicks", value, MAX_DEVIATION_TICKS_CAP);
+        }
+        emit GuardrailUpdated("maxTwapDistanceTicks", maxTwapDistanceTicks, value);
+        maxTwapDistanceTicks = value;
+    }
+
+    /// @notice Sets the least time between re-ranges. Longer tightens (curator); shorter loosens (admin).
+    function setMinRangeInterval(uint32 value) external onlyCuratorIf(value >= minRangeInterval) {
+        if (value > MAX_RANGE_INTERVAL) revert ValueOutOfBounds("minRangeInterval", value, MAX_RANGE_INTERVAL);
+        emit GuardrailUpdated("minRangeInterval", minRangeInterval, value);
+        minRangeInterval = value;
     }
 
     /// @notice Sets the range width bounds in ticks. Narrowing the allowed band tightens (curator); widening it
@@ -242,27 +366,58 @@ contract UniswapV3Strategy is BaseStrategy {
     /// @dev Deposits stay idle: only the keeper, through `rebalanceRange`'s checks, puts money into the pool.
     function _deployFunds(uint256) internal override {}
 
-    /// @dev Removes a pro-rata share of the position and sells the paired token for the asset at no worse than the
-    ///      TWAP quote less the slippage bound. The vault bounds what the withdrawing user may lose on top.
+    /// @dev Removes a pro-rata share of the position and sells the paired token at the market, stopping
+    ///      `EXIT_PRICE_LIMIT_TICKS` beyond the TWAP. No slippage bound here: an exit in a fast market returns what
+    ///      it can, and the vault lets the exiting depositor's own max loss decide (no keeper setting can block it).
     function _freeFunds(uint256 assets) internal override {
         uint128 held = liquidity;
+        int24 twap = _twapTick();
         if (held > 0) {
             uint256 deployed = _deployedAssets();
             uint128 share = deployed <= assets ? held : Math.mulDiv(held, assets, deployed, Math.Rounding.Ceil).toUint128();
             _removeLiquidity(share);
         }
         uint256 paired = pairedToken.balanceOf(address(this));
-        if (paired > 0) _swap(!assetIsToken0, paired, _twapTick());
+        if (paired == 0) return;
+        bool zeroForOne = !assetIsToken0;
+        int24 limitTick = zeroForOne ? twap - EXIT_PRICE_LIMIT_TICKS : twap + EXIT_PRICE_LIMIT_TICKS;
+        if (limitTick < TickMath.MIN_TICK) limitTick = TickMath.MIN_TICK;
+        if (limitTick > TickMath.MAX_TICK) limitTick = TickMath.MAX_TICK;
+        uint160 limit = TickMath.sqrtPriceAtTick(limitTick);
+        (uint160 sqrtSpot,,,,,,) = pool.slot0();
+        // Already past the limit: nothing to sell at a price the TWAP can vouch for; the paired token stays.
+        if (zeroForOne ? sqrtSpot <= limit : sqrtSpot >= limit) return;
+        (int256 amount0, int256 amount1) = pool.swap(address(this), zeroForOne, paired.toInt256(), limit, "");
+        emit Swapped(zeroForOne, uint256(zeroForOne ? amount0 : amount1), uint256(-(zeroForOne ? amount1 : amount0)), 0);
+    }
+
+    /// @notice Only the asset the strategy holds idle: anything in the range must be sold to be paid out.
+    function liquidAssets() public view override returns (uint256) {
+        return Math.min(IERC20(asset()).balanceOf(address(this)), _convertToAssets(balanceOf(vault), Math.Rounding.Floor));
     }
 
     /// @dev Position, uncollected fees and paired-token balance, all valued at the TWAP price.
     function _deployedAssets() internal view override returns (uint256) {
-        uint160 sqrtTwap = TickMath.sqrtPriceAtTick(_twapTick());
+        return _deployedAt(_twapTick(), true);
+    }
+
+    /// @dev What is deployed, valued at `twap`; `withFees = false` skips the fee maths where none can be owed (right
+    ///      after a mint that followed a full collect).
+    function _deployedAt(int24 twap, bool withFees) internal view returns (uint256) {
+        uint160 sqrtTwap = TickMath.sqrtPriceAtTick(twap);
         (uint256 amount0, uint256 amount1) = _positionAmounts(sqrtTwap);
-        (uint256 fees0, uint256 fees1) = _uncollectedFees();
+        if (withFees) {
+            (uint256 fees0, uint256 fees1) = _uncollectedFees();
+            amount0 += fees0;
+            amount1 += fees1;
+        }
         uint256 paired = pairedToken.balanceOf(address(this));
-        if (assetIsToken0) return amount0 + fees0 + _quote(false, amount1 + fees1 + paired, sqrtTwap);
-        return amount1 + fees1 + _quote(true, amount0 + fees0 + paired, sqrtTwap);
+        if (assetIsToken0) return amount0 + _quote(false, amount1 + paired, sqrtTwap);
+        return amount1 + _quote(true, amount0 + paired, sqrtTwap);
+    }
+
+    function _valueAt(int24 twap, bool withFees) internal view returns (uint256) {
+        return IERC20(asset()).balanceOf(address(this)) + _deployedAt(twap, withFees);
     }
 
     /// @dev Pokes the position so its fees are counted as owed, then collects them (liquidity stays in place).
@@ -278,10 +433,15 @@ contract UniswapV3Strategy is BaseStrategy {
 
     /// @dev Tightening a guardrail needs the vault's curator or admin; loosening it needs the admin (the timelock).
     modifier onlyCuratorIf(bool tightens) {
+        _authorise(tightens);
+        _;
+    }
+
+    // One body for every setter: a modifier's code is copied into each function that uses it.
+    function _authorise(bool tightens) internal view {
         IVaultAccess access = IVaultAccess(vault);
         bool admin = access.hasRole(access.DEFAULT_ADMIN_ROLE(), msg.sender);
         if (!(admin || (tightens && access.hasRole(access.CURATOR_ROLE(), msg.sender)))) revert Unauthorized(msg.sender);
-        _;
     }
 
     function _checkRange(int24 lower, int24 upper) internal view {
@@ -292,6 +452,15 @@ contract UniswapV3Strategy is BaseStrategy {
         if (width < minWidthTicks || width > maxWidthTicks) {
             revert RangeWidthOutOfBounds(width, minWidthTicks, maxWidthTicks);
         }
+    }
+
+    /// @dev The range must contain the TWAP tick, or sit at most `maxTwapDistanceTicks` beside it (Charm's rule):
+    ///      a range placed just beyond a pushed spot is the drain a compromised keeper would use.
+    function _checkNearTwap(int24 lower, int24 upper, int24 twap) internal view {
+        int256 distance;
+        if (twap < lower) distance = int256(lower) - int256(twap);
+        else if (twap >= upper) distance = int256(twap) - int256(upper) + 1;
+        if (uint256(distance) > maxTwapDistanceTicks) revert RangeAwayFromTwap(lower, upper, twap, maxTwapDistanceTicks);
     }
 
     function _checkDeviation(int24 spot, int24 twap) internal view {
@@ -312,9 +481,12 @@ contract UniswapV3Strategy is BaseStrategy {
         return int24(tick);
     }
 
-    /// @dev Swaps and checks the output against the TWAP quote; returns the pool's new sqrt price and the output.
-    function _swap(bool zeroForOne, uint256 amountIn, int24 twap) internal returns (uint160 sqrtAfter, uint256 amountOut) {
-        uint256 minOut = Math.mulDiv(_quote(zeroForOne, amountIn, TickMath.sqrtPriceAtTick(twap)), BPS - maxSlippageBps, BPS);
+    /// @dev Swaps and checks the output against the stricter of the keeper's floor and the TWAP quote less the
+    ///      slippage bound.
+    function _swap(bool zeroForOne, uint256 amountIn, int24 twap, uint256 keeperMinOut) internal {
+        uint256 minOut = Math.max(
+            keeperMinOut, Math.mulDiv(_quote(zeroForOne, amountIn, TickMath.sqrtPriceAtTick(twap)), BPS - maxSlippageBps, BPS)
+        );
         (int256 amount0, int256 amount1) = pool.swap(
             address(this),
             zeroForOne,
@@ -322,9 +494,8 @@ contract UniswapV3Strategy is BaseStrategy {
             zeroForOne ? TickMath.MIN_SQRT_PRICE + 1 : TickMath.MAX_SQRT_PRICE - 1,
             ""
         );
-        amountOut = uint256(-(zeroForOne ? amount1 : amount0));
+        uint256 amountOut = uint256(-(zeroForOne ? amount1 : amount0));
         if (amountOut < minOut) revert SlippageExceeded(amountOut, minOut);
-        (sqrtAfter,,,,,,) = pool.slot0();
         emit Swapped(zeroForOne, amountIn, amountOut, minOut);
     }
 

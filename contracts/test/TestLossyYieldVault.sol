@@ -8,15 +8,21 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {TestYieldVault} from "./TestYieldVault.sol";
 
 /// @title TestLossyYieldVault
-/// @notice Test double of a yield source that can take a loss (bad debt, an exploit) or charge an exit fee:
-///         OpenZeppelin's ERC-4626 plus an owner-only `slash` that sends assets away and an owner-set fixed fee taken
-///         from each withdrawal. No real protocol can be made to lose money on demand on a local chain, so tests of
-///         the vault's loss handling use this.
+/// @notice Test double of a yield source that can take a loss (bad debt, an exploit), charge an exit fee or break:
+///         OpenZeppelin's ERC-4626 plus an owner-only `slash` that sends assets away, an owner-set fixed fee taken
+///         from each withdrawal, and an owner-set `broken` flag under which every valuation reverts. No real protocol
+///         can be made to lose money or fail on demand on a local chain, so tests of the vault's loss and failure
+///         handling use this.
 contract TestLossyYieldVault is TestYieldVault, Ownable {
     using SafeERC20 for IERC20;
 
     /// @notice Fixed fee, in the asset, kept from every withdrawal and sent to the owner.
     uint256 public exitFee;
+    /// @notice While set, `totalAssets` (and so every conversion and preview) reverts.
+    bool public broken;
+
+    /// @notice Thrown by every valuation while the source is broken.
+    error SourceBroken();
 
     /// @param asset_ The underlying asset.
     constructor(IERC20 asset_) TestYieldVault(asset_, "Lossy Yield", "lyUSD") Ownable(msg.sender) {}
@@ -32,6 +38,18 @@ contract TestLossyYieldVault is TestYieldVault, Ownable {
     /// @param fee Fee in the asset's smallest unit.
     function setExitFee(uint256 fee) external onlyOwner {
         exitFee = fee;
+    }
+
+    /// @notice Breaks or mends the source: while broken, every valuation reverts.
+    /// @param value Whether the source is broken.
+    function setBroken(bool value) external onlyOwner {
+        broken = value;
+    }
+
+    /// @notice The OpenZeppelin valuation, unless the source is broken.
+    function totalAssets() public view override returns (uint256) {
+        if (broken) revert SourceBroken();
+        return super.totalAssets();
     }
 
     function _withdraw(address caller, address receiver, address owner_, uint256 assets, uint256 shares)

@@ -26,6 +26,7 @@ from keeper.localnet.replay import replay
 from keeper.localnet.session import hourly_series
 from keeper.univ3.ticks import nearest_usable_tick
 from keeper import contracts
+from keeper.execute.rationale import scripted
 
 USDC = 10**6
 DEPOSITS = {"alice": 50_000, "bob": 30_000, "carol": 20_000}
@@ -109,14 +110,15 @@ def _static_allocation(side: VaultSide, pool: Any, label: str) -> None:
     vault, keeper = side.vault, side.keeper
     total = vault.totalAssets()
     ranged, lent = side.strategies[label], side.strategies["lending 4 %"]
-    side.pay(vault.rebalance([(ranged.address, total * 45 // 100)], chain.pending_timestamp + 600, sender=keeper))
+    why = scripted("control: 45 % in a +-10 % range, 45 % lent, set once")
+    side.pay(vault.rebalance([(ranged.address, total * 45 // 100)], chain.pending_timestamp + 600, why, sender=keeper))
     chain.pending_timestamp += vault.minRebalanceInterval()
-    side.pay(vault.rebalance([(lent.address, total * 45 // 100)], chain.pending_timestamp + 600, sender=keeper))
+    side.pay(vault.rebalance([(lent.address, total * 45 // 100)], chain.pending_timestamp + 600, why, sender=keeper))
     tick, spacing = pool.slot0().tick, pool.tickSpacing()
     away = math.log(1 + CONTROL_HALF_WIDTH) / math.log(1.0001)
     lower, upper = nearest_usable_tick(tick - away, spacing), nearest_usable_tick(tick + away, spacing)
-    side.pay(ranged.rebalanceRange(lower, upper, ranged.assetIsToken0(), total * 45 // 100 // 2,
-                                   chain.pending_timestamp + 600, sender=keeper))
+    side.pay(ranged.rebalanceRange((lower, upper, ranged.assetIsToken0(), total * 45 // 100 // 2, 0),
+                                   chain.pending_timestamp + 600, why, sender=keeper))
 
 
 def _count_keeper_gas(keeper: Keeper, side: VaultSide, counted: set[str]) -> None:

@@ -16,6 +16,7 @@ from ape_ethereum.trace import Trace
 
 from keeper.deployment import Roles, add_strategy, deploy_erc4626_strategy, deploy_vault
 from keeper import contracts
+from keeper.execute.rationale import scripted
 
 DAY = 24 * 60 * 60
 # The demo compresses the production one-day timelock so that admin steps do not dominate its narrative.
@@ -79,18 +80,19 @@ def run_tour(say: Callable[[Step], None]) -> dict[str, Any]:
     chain.pending_timestamp += vault.minRebalanceInterval()
     step_one = _targets(strategies, [total * 25 // 100, total * 20 // 100])
     step_two = _targets(strategies, [total * 45 // 100, total * 45 // 100])
+    why = scripted("tour: 90 % lent in two steps")
     try:
         # Ape prints a full call trace for every revert on a local chain; the one-line reason is the story here.
         with patch.object(Trace, "show", lambda *args, **kwargs: None):
-            vault.rebalance(step_two, chain.pending_timestamp + 600, sender=keeper)
+            vault.rebalance(step_two, chain.pending_timestamp + 600, why, sender=keeper)
         refused = "accepted (unexpected: the turnover guardrail did not hold)"
     except ContractLogicError as error:
         refused = f"refused on-chain: {type(error).__name__}({error})"
     say(Step("Keeper asks to move 90 % of the vault in one go", {"result": refused}))
 
-    vault.rebalance(step_one, chain.pending_timestamp + 600, sender=keeper)
+    vault.rebalance(step_one, chain.pending_timestamp + 600, why, sender=keeper)
     chain.pending_timestamp += vault.minRebalanceInterval()
-    vault.rebalance(step_two, chain.pending_timestamp + 600, sender=keeper)
+    vault.rebalance(step_two, chain.pending_timestamp + 600, why, sender=keeper)
     say(Step("Keeper rebalanced in two moves an hour apart, each within the 50 % turnover bound", {
         "idle": money(vault.totalIdle()), "lending A": money(vault.strategies(strategies[0]).currentDebt),
         "lending B": money(vault.strategies(strategies[1]).currentDebt),

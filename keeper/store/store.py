@@ -100,6 +100,12 @@ class Store:
                         "WHERE lower(t.tx_hash) = lower(:h)", h=tx_hash).first()
         return json.loads(row[0]) if row else []
 
+    def plan_for_transaction(self, tx_hash: str) -> dict | None:
+        """The plan a transaction carried out, or None for a transaction this store did not send."""
+        row = self._run("SELECT p.* FROM transactions t JOIN plans p ON p.id = t.plan_id "
+                        "WHERE lower(t.tx_hash) = lower(:h)", h=tx_hash).mappings().first()
+        return _plan(row) if row else None
+
     def transactions(self, plan_id: str) -> list[dict]:
         rows = self._run("SELECT * FROM transactions WHERE plan_id = :p ORDER BY id", p=plan_id).mappings().all()
         return [dict(r) for r in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import DAY, USDC, allocation, deadline, earn
+from keeper.execute.rationale import NO_RATIONALE
 
 ONE_SHARE = 10 ** (6 + 6)  # asset decimals + the vault's decimals offset
 WEEK = 7 * DAY
@@ -18,7 +19,7 @@ def price(vault) -> int:
 @pytest.fixture
 def invested(chain, funded, strategies, keeper):
     s0, s1, _ = strategies
-    funded.rebalance(allocation((s0, 40_000 * USDC), (s1, 10_000 * USDC)), deadline(chain), sender=keeper)
+    funded.rebalance(allocation((s0, 40_000 * USDC), (s1, 10_000 * USDC)), deadline(chain), NO_RATIONALE, sender=keeper)
     return funded
 
 
@@ -27,7 +28,7 @@ def test_share_price__through_profit_unlock_and_loss(chain, funded, strategies, 
     p0 = price(funded)
     assert p0 == 1 * USDC
 
-    funded.rebalance(allocation((s0, 40_000 * USDC), (s1, 10_000 * USDC)), deadline(chain), sender=keeper)
+    funded.rebalance(allocation((s0, 40_000 * USDC), (s1, 10_000 * USDC)), deadline(chain), NO_RATIONALE, sender=keeper)
     assert price(funded) == p0, "moving assets to strategies must not move the price"
 
     earn(asset, yield_sources[0], 1_000 * USDC, deployer)

@@ -11,13 +11,14 @@ import pytest
 
 from .conftest import USDC, allocation
 from keeper import contracts
+from keeper.execute.rationale import NO_RATIONALE
 
 PERSONAS = ["governance", "curator", "guardian", "keeper", "alice"]
 FAR = 2**40
 
 # name -> (call builder, personas allowed to make it directly). Curator-allowed calls are the tightening ones.
 PRIVILEGED = {
-    "rebalance": (None, lambda v, s: (allocation((s, 1)), FAR), {"keeper"}),
+    "rebalance": (None, lambda v, s: (allocation((s, 1)), FAR, NO_RATIONALE), {"keeper"}),
     "harvest": (None, lambda v, s: (s, FAR), {"keeper"}),
     "pause": (None, lambda v, s: (), {"guardian"}),
     "shutdown": (None, lambda v, s: (), {"guardian"}),
@@ -94,7 +95,7 @@ def test_admin_call__through_timelock__waits_for_delay(funded, admin, chain):
 def test_keeper_key_compromised__cannot_exceed_any_bound(chain, funded, strategies, keeper, alice, asset):
     """A stolen keeper key can only move funds between the vault and its strategies, inside the bounds."""
     with ape.reverts(funded.TurnoverExceeded):
-        funded.rebalance(allocation((strategies[0], 60_000 * USDC)), FAR, sender=keeper)
+        funded.rebalance(allocation((strategies[0], 60_000 * USDC)), FAR, NO_RATIONALE, sender=keeper)
     with ape.reverts():
         funded.revokeStrategy(strategies[0], False, sender=keeper)
     with ape.reverts():

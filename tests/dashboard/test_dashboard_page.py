@@ -11,6 +11,7 @@ from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
 from keeper.dashboard.server import DashboardServer
 from keeper.deployment import Roles, add_strategy, deploy_erc4626_strategy, deploy_vault
 from keeper import contracts
+from keeper.execute.rationale import NO_RATIONALE
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "out" / "dashboard.png"
@@ -44,7 +45,7 @@ def _rebalance(world, chain, debts):
     vault = world["vault"]
     targets = sorted(((s.address, d) for s, d in zip(world["strategies"], debts)), key=lambda t: int(t[0], 16))
     chain.pending_timestamp += vault.minRebalanceInterval()
-    return vault.rebalance(targets, chain.pending_timestamp + 600, sender=world["keeper"])
+    return vault.rebalance(targets, chain.pending_timestamp + 600, NO_RATIONALE, sender=world["keeper"])
 
 
 def test_dashboard__renders_real_numbers__and_new_rebalance_appears_live(world, chain):

@@ -9,6 +9,7 @@ from web3 import HTTPProvider, Web3
 
 from keeper.deployment import Roles, add_strategy, deploy_univ3_strategy, deploy_vault
 from keeper.univ3.ticks import nearest_usable_tick, price_at_tick
+from keeper.execute.rationale import NO_RATIONALE
 
 WETH = 10**18
 USDC = 10**6
@@ -72,12 +73,12 @@ def test_fork__alp_strategy_ranges_in_the_forked_pool(accounts, pool, router, to
     add_strategy(deployment, strategy, 10**15, 9_000)
     usdc.approve(vault, deposit, sender=alice)
     vault.deposit(deposit, alice, sender=alice)
-    vault.rebalance([(strategy.address, deposit // 2)], chain.pending_timestamp + 600, sender=keeper)
+    vault.rebalance([(strategy.address, deposit // 2)], chain.pending_timestamp + 600, NO_RATIONALE, sender=keeper)
 
     tick, spacing = pool.slot0().tick, pool.tickSpacing()
     away = math.log(1.05) / math.log(1.0001)
     lower, upper = nearest_usable_tick(tick - away, spacing), nearest_usable_tick(tick + away, spacing)
-    strategy.rebalanceRange(lower, upper, strategy.assetIsToken0(), deposit // 4, chain.pending_timestamp + 600,
+    strategy.rebalanceRange((lower, upper, strategy.assetIsToken0(), deposit // 4, 0), chain.pending_timestamp + 600, NO_RATIONALE,
                             sender=keeper)
     assert strategy.liquidity() > 0
     value = strategy.totalAssets()

@@ -11,6 +11,7 @@ from keeper.deployment import Roles, add_strategy, deploy_univ3_strategy, deploy
 from keeper.localnet.market import deploy_market, pools_at, series_start_price
 from keeper.localnet.session import hourly_series
 from keeper.univ3.ticks import nearest_usable_tick
+from keeper.execute.rationale import NO_RATIONALE
 
 USDC = 10**6
 WETH = 10**18
@@ -68,7 +69,7 @@ def strategy(people, deployment, pool, market, usdc, chain):
         market.fund(people[who], "USDC", amount * USDC)
         usdc.approve(vault, 2**256 - 1, sender=people[who])
         vault.deposit(amount * USDC, people[who], sender=people[who])
-    vault.rebalance([(s.address, 50_000 * USDC)], chain.pending_timestamp + 600, sender=people["keeper"])
+    vault.rebalance([(s.address, 50_000 * USDC)], chain.pending_timestamp + 600, NO_RATIONALE, sender=people["keeper"])
     return s
 
 
@@ -95,5 +96,5 @@ def ranged(strategy, pool, people, chain):
     """The strategy holding a +-5 % range around the price."""
     lower, upper = centred_range(pool, 0.05)
     zero_for_one, amount = funding_swap(strategy, pool)
-    strategy.rebalanceRange(lower, upper, zero_for_one, amount, deadline(chain), sender=people["keeper"])
+    strategy.rebalanceRange((lower, upper, zero_for_one, amount, 0), deadline(chain), NO_RATIONALE, sender=people["keeper"])
     return strategy

@@ -8,6 +8,7 @@ import ape
 from keeper.univ3.ticks import sqrt_price_x96_at_tick
 
 from .conftest import USDC, centred_range, deadline
+from keeper.execute.rationale import NO_RATIONALE
 
 PUSH_TICKS = 400  # ~4 % price move, four times the default deviation bound
 
@@ -17,9 +18,10 @@ def test_sandwich__price_pushed_before_rerange__reverts_then_passes_after_return
     lower, upper = centred_range(pool, 0.08)
     market.move_to_tick(people["attacker"], pool, before + PUSH_TICKS)
     with ape.reverts(ranged.PriceDeviationExceeded):
-        ranged.rebalanceRange(lower, upper, True, 0, deadline(chain), sender=people["keeper"])
+        ranged.rebalanceRange((lower, upper, True, 0, 0), deadline(chain), NO_RATIONALE, sender=people["keeper"])
     market.move_to_tick(people["attacker"], pool, before)
-    ranged.rebalanceRange(lower, upper, True, 0, deadline(chain), sender=people["keeper"])
+    chain.pending_timestamp += ranged.minRangeInterval()
+    ranged.rebalanceRange((lower, upper, True, 0, 0), deadline(chain), NO_RATIONALE, sender=people["keeper"])
     assert (ranged.tickLower(), ranged.tickUpper()) == (lower, upper)
 
 

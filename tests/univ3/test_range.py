@@ -7,6 +7,7 @@ import pytest
 from eth_utils import keccak
 
 from .conftest import USDC, centred_range, deadline, funding_swap
+from keeper.execute.rationale import NO_RATIONALE
 
 
 def test_rebalance_range__centred__deploys_and_values_near_cost(ranged, pool, vault):
@@ -19,7 +20,7 @@ def test_rebalance_range__centred__deploys_and_values_near_cost(ranged, pool, va
     assert ranged.positionAmounts()[0] > 0 and ranged.positionAmounts()[1] > 0
 
 
-def test_rebalance_range__one_sided_below_price__uses_only_the_asset(strategy, pool, people, chain, usdc, market):
+def test_rebalance_range__one_sided_below_price__uses_only_the_asset(strategy, pool, people, chain, usdc, deployment):
     tick, spacing = pool.slot0().tick, pool.tickSpacing()
     # USDC is the asset; a range entirely on the asset's side of the price needs no swap.
     asset_is_token0 = strategy.assetIsToken0()
@@ -27,7 +28,12 @@ def test_rebalance_range__one_sided_below_price__uses_only_the_asset(strategy, p
         lower, upper = (tick // spacing + 2) * spacing, (tick // spacing + 200) * spacing
     else:
         lower, upper = (tick // spacing - 200) * spacing, (tick // spacing - 2) * spacing
-    strategy.rebalanceRange(lower, upper, False, 0, deadline(chain), sender=people["keeper"])
+    # A range beside the TWAP is a limit order: refused unless the admin allows that distance.
+    with ape.reverts(strategy.RangeAwayFromTwap):
+        strategy.rebalanceRange((lower, upper, False, 0, 0), deadline(chain), NO_RATIONALE, sender=people["keeper"])
+    deployment.admin.call(strategy, "setMaxTwapDistanceTicks", 3 * spacing)
+    chain.pending_timestamp += strategy.minRangeInterval()
+    strategy.rebalanceRange((lower, upper, False, 0, 0), deadline(chain), NO_RATIONALE, sender=people["keeper"])
     assert strategy.liquidity() > 0
     assert usdc.balanceOf(strategy) < 10 * USDC  # all but dust went in
     amount0, amount1, _, _ = strategy.positionAmounts()
@@ -38,8 +44,8 @@ def test_rebalance_range__one_sided_below_price__uses_only_the_asset(strategy, p
 def test_rebalance_range__rerange__moves_liquidity(ranged, pool, people, chain):
     first = (ranged.tickLower(), ranged.tickUpper())
     lower, upper = centred_range(pool, 0.10)
-    chain.pending_timestamp += ranged.twapWindow()
-    receipt = ranged.rebalanceRange(lower, upper, True, 0, deadline(chain), sender=people["keeper"])
+    chain.pending_timestamp += ranged.minRangeInterval()
+    receipt = ranged.rebalanceRange((lower, upper, True, 0, 0), deadline(chain), NO_RATIONALE, sender=people["keeper"])
     assert (ranged.tickLower(), ranged.tickUpper()) == (lower, upper) != first
     events = receipt.decode_logs(ranged.RangeUpdated)
     assert len(events) == 1 and events[0].liquidity == ranged.liquidity() > 0
@@ -64,7 +70,7 @@ def test_out_of_range__value_follows_twap_and_rerange_recovers(ranged, pool, peo
     zero_for_one, _ = funding_swap(ranged, pool)
     # Out of range above, the position is all asset (USDC) when USDC is token1: sell half of its value to re-centre.
     held_asset = amount1 if not ranged.assetIsToken0() else amount0
-    ranged.rebalanceRange(lower2, upper2, zero_for_one, held_asset // 2, deadline(chain), sender=people["keeper"])
+    ranged.rebalanceRange((lower2, upper2, zero_for_one, held_asset // 2, 0), deadline(chain), NO_RATIONALE, sender=people["keeper"])
     assert ranged.tickLower() < pool.slot0().tick < ranged.tickUpper()
 
 
@@ -74,18 +80,18 @@ def test_rebalance_range__width_out_of_bounds__reverts(strategy, pool, people, c
     lower = (pool.slot0().tick // spacing) * spacing
     upper = min(lower + width_spacings * spacing, (887272 // spacing) * spacing)
     with ape.reverts(strategy.RangeWidthOutOfBounds if width_spacings == 1 else strategy.InvalidRange):
-        strategy.rebalanceRange(lower, upper if width_spacings == 1 else upper + spacing, False, 0, deadline(chain),
+        strategy.rebalanceRange((lower, upper if width_spacings == 1 else upper + spacing, False, 0, 0), deadline(chain), NO_RATIONALE,
                                 sender=people["keeper"])
 
 
 def test_rebalance_range__guards(strategy, pool, people, chain):
     lower, upper = centred_range(pool, 0.05)
     with ape.reverts(strategy.OnlyKeeper):
-        strategy.rebalanceRange(lower, upper, False, 0, deadline(chain), sender=people["attacker"])
+        strategy.rebalanceRange((lower, upper, False, 0, 0), deadline(chain), NO_RATIONALE, sender=people["attacker"])
     with ape.reverts(strategy.DeadlineExpired):
-        strategy.rebalanceRange(lower, upper, False, 0, chain.pending_timestamp - 1, sender=people["keeper"])
+        strategy.rebalanceRange((lower, upper, False, 0, 0), chain.pending_timestamp - 1, NO_RATIONALE, sender=people["keeper"])
     with ape.reverts(strategy.InvalidRange):
-        strategy.rebalanceRange(lower + 1, upper, False, 0, deadline(chain), sender=people["keeper"])
+        strategy.rebalanceRange((lower + 1, upper, False, 0, 0), deadline(chain), NO_RATIONALE, sender=people["keeper"])
     with ape.reverts(strategy.NotPool):
         strategy.uniswapV3SwapCallback(1, 0, b"", sender=people["attacker"])
     with ape.reverts(strategy.NotPool):
@@ -98,7 +104,9 @@ def test_vault_exit__full_redeem_of_a_ranged_strategy__leaves_nothing_behind(ran
     # Leaving a range sells the paired token through the pool: more than the default 1 bp of loss per move, so the
     # admin (timelock) must allow it first; the default refuses it (RebalanceLossExceeded).
     deployment.admin.call(vault, "setMaxRebalanceLossBps", 10)
+    # The swap fees the range paid are an unrealised loss the price already counts: 50,000 is a bit over half of it.
+    deployment.admin.call(vault, "setMaxTurnoverBps", 6_000)
     chain.pending_timestamp += vault.minRebalanceInterval()
-    vault.rebalance([(ranged.address, 0)], deadline(chain), sender=people["keeper"])
+    vault.rebalance([(ranged.address, 0)], deadline(chain), NO_RATIONALE, sender=people["keeper"])
     assert vault.strategies(ranged).currentDebt == 0 and ranged.balanceOf(vault) == 0
     assert ranged.liquidity() == 0
