@@ -24,10 +24,12 @@ import {IStrategy} from "./interfaces/IStrategy.sol";
 ///      - keeper: `rebalance` and `harvest`, nothing else.
 ///      Total assets are accounted internally (idle + debt), so a donation of the asset cannot move the share price;
 ///      the decimals offset adds a second, independent defence against the inflation attack. Two things are held back
-///      from that sum, whichever is larger: profit still unlocking (reported gains unlock over `profitUnlockTime`,
-///      weighted so that frequent reports do not stretch earlier profit) and strategies' unrealised losses (each
-///      valued at its own manipulation-resistant price). A gain counts only once reported; a loss counts at once, so
+///      from that sum: profit still unlocking (reported gains unlock over `profitUnlockTime`, weighted so that
+///      frequent reports do not stretch earlier profit) and strategies' unrealised losses (each valued at its own
+///      manipulation-resistant price). A gain counts only once reported and then unlocks; a loss counts at once, so
 ///      every depositor pays the same price whoever exits first (Yearn V3's unrealised-loss rule, applied to all).
+///      A loss does not eat profit still unlocking: the two are held back separately, so that reporting either, in
+///      any order, never moves the price (netting them let a gain reported under a larger loss jump it).
 ///      Keeper moves are bounded one at a time (caps, turnover, loss) and together, by a rolling loss and turnover
 ///      budget over `BUDGET_PERIOD` (a leaky bucket) that also counts strategies' own keeper moves.
 ///      [CAUTION] `withdraw` and `redeem` with the ERC-4626 signatures accept no loss, so they pull only what
@@ -195,13 +197,11 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
 
     // ================================================================== ERC-4626 views
 
-    /// @notice Idle plus debt, less the larger of profit still unlocking and strategies' unrealised losses. Not the
-    ///         asset balance: donations do not count.
-    /// @dev A reported loss first eats profit still unlocking, so an unrealised loss up to that profit does not move
-    ///      the price either: held back is the larger of the two, never their sum.
+    /// @notice Idle plus debt, less profit still unlocking and strategies' unrealised losses. Not the asset balance:
+    ///         donations do not count.
     function totalAssets() public view override returns (uint256) {
         uint256 gross = uint256(_totalIdle) + _totalDebt;
-        uint256 held = Math.max(_lockedProfit(), _unrealisedLoss());
+        uint256 held = _lockedProfit() + _unrealisedLoss();
         return gross > held ? gross - held : 0;
     }
 
@@ -298,11 +298,11 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         (uint256 valueBefore, uint256 turnover) = _checkTargets(targets, totalAssets());
 
         _reportFullExits(targets);
-        (uint256 idle, uint256 realisedGain, uint256 realisedLoss) = _applyMoves(targets);
+        (uint256 idle, uint256 realisedGain) = _applyMoves(targets);
         lastRebalance = uint40(block.timestamp);
-        // What a move realised away from the strategies' valuation unlocks like any profit (above) or is taken from
-        // profit still unlocking first (below), as a reported gain or loss is: the price does not jump either way.
-        if (realisedGain > 0 || realisedLoss > 0) _lock(realisedGain, realisedLoss);
+        // What a move realised above the strategies' valuation unlocks like any profit, so the price does not jump;
+        // what it realised below is a loss the value check below bounds.
+        if (realisedGain > 0) _lock(realisedGain);
         uint256 valueAfter = _checkOutcome(targets, idle, valueBefore, turnover);
         emit Rebalanced(msg.sender, valueBefore, valueAfter, turnover, rationale);
     }
@@ -335,13 +335,10 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
     }
 
     /// @dev Decreases first, so the assets they free can fund the increases; stores the new totals. Returns the new
-    ///      idle and what strategies paid above and below the debt they retired.
-    function _applyMoves(Allocation[] calldata targets)
-        internal
-        returns (uint256 idle, uint256 realisedGain, uint256 realisedLoss)
-    {
+    ///      idle and what full exits paid above the debt they retired.
+    function _applyMoves(Allocation[] calldata targets) internal returns (uint256 idle, uint256 realisedGain) {
         uint256 totalDebt;
-        (idle, totalDebt, realisedGain, realisedLoss) = _applyDecreases(targets);
+        (idle, totalDebt, realisedGain) = _applyDecreases(targets);
         for (uint256 i; i < targets.length; ++i) {
             address strategy = targets[i].strategy;
             StrategyConfig storage config = _strategies[strategy];
@@ -363,7 +360,7 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
 
     function _applyDecreases(Allocation[] calldata targets)
         internal
-        returns (uint256 idle, uint256 totalDebt, uint256 realisedGain, uint256 realisedLoss)
+        returns (uint256 idle, uint256 totalDebt, uint256 realisedGain)
     {
         idle = _totalIdle;
         totalDebt = _totalDebt;
@@ -377,8 +374,7 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
             config.currentDebt = uint128(target);
             totalDebt -= debt - target;
             idle += received;
-            if (received < debt - target) realisedLoss += debt - target - received;
-            else realisedGain += received - (debt - target);
+            if (received > debt - target) realisedGain += received - (debt - target);
             emit DebtUpdated(strategy, debt, target, received);
         }
     }
@@ -433,8 +429,8 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         _totalDebt = (uint256(_totalDebt) - debt).toUint128();
         _totalIdle = (uint256(_totalIdle) + recovered).toUint128();
         uint256 loss = debt > recovered ? debt - recovered : 0;
-        // A gain on exit unlocks like any other profit; a loss is absorbed by profit still unlocking first.
-        _lock(recovered > debt ? recovered - debt : 0, loss);
+        // A gain on exit unlocks like any other profit; a loss lowers the price at once.
+        if (recovered > debt) _lock(recovered - debt);
         emit StrategyRevoked(strategy, recovered, loss);
     }
 
@@ -864,13 +860,12 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         return Math.mulDiv(_lockedProfitAtUpdate, end - block.timestamp, end - _lockedProfitUpdatedAt);
     }
 
-    /// @dev Locks `gain` and takes `loss` out of what is still locked. The new end is the amount-weighted mean of the
-    ///      old remaining time and a full period for the gain (Yearn V3's rule): a report adding nothing leaves the
-    ///      schedule as it was, however often it comes.
-    function _lock(uint256 gain, uint256 loss) internal returns (uint256 locked) {
+    /// @dev Locks `gain` with what is still locked. The new end is the amount-weighted mean of the old remaining time
+    ///      and a full period for the gain (Yearn V3's rule): a report adding nothing leaves the schedule as it was,
+    ///      however often it comes.
+    function _lock(uint256 gain) internal returns (uint256 locked) {
         locked = _lockedProfit();
         uint256 remaining = locked > 0 ? _profitUnlockEnd - block.timestamp : 0;
-        locked = locked > loss ? locked - loss : 0;
         uint256 period = profitUnlockTime;
         if (gain > 0 && period > 0) {
             remaining = (locked * remaining + gain * period) / (locked + gain);
@@ -893,7 +888,7 @@ contract Vault is ERC4626, AccessControl, ReentrancyGuardTransient, IVault {
         config.currentDebt = value.toUint128();
         config.lastReport = uint40(block.timestamp);
         _totalDebt = (uint256(_totalDebt) + gain - loss).toUint128();
-        uint256 newLocked = _lock(gain - performanceFee, loss);
+        uint256 newLocked = _lock(gain - performanceFee);
 
         uint256 price = _grossPrice(_netAssets(), totalSupply());
         if (price > highWaterMark) highWaterMark = price;

@@ -19,4 +19,19 @@ contract Regressions is World {
         handler.sandwich(139661216742374692790017375031201633350, 5, type(uint256).max - 1);
         _allProperties();
     }
+
+    /// @notice Found by the first 10,000-sequence campaign after 757 sequences: bad debt in the lending strategy
+    ///         (an unrealised loss larger than the profit still locked), then an attacker deposits and the keeper
+    ///         harvests the range's fees in the same block. Total assets held back the larger of locked profit and
+    ///         unrealised losses, so the harvest's new locked gain hid under the loss and the price jumped by it.
+    ///         Fixed: both are held back separately (a loss no longer eats locked profit).
+    function test_gainReportedUnderALargerUnrealisedLoss_sandwich() public {
+        handler.trade(true, 2006194654024740334);
+        handler.redeemUnwinding(255, 15203492336592661873280780527009993705113618554590349393406661, 8602481173126247);
+        handler.rebalance(46505015924215, 1389205583122354799487758408095330729240778775);
+        handler.badDebt(79946168411471305237347110504281700410);
+        handler.rerange(128, true);
+        handler.sandwich(2, 24, 1252730588639656);
+        _allProperties();
+    }
 }

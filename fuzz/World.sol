@@ -86,7 +86,7 @@ abstract contract World {
         require(usdc.balanceOf(address(vault)) >= idle, "idle not backed by tokens held");
         require(vault.strategies(address(uni)).currentDebt + vault.strategies(address(lend)).currentDebt == debt,
             "strategy debts do not add up to total debt");
-        uint256 held = vault.lockedProfit() > vault.unrealisedLoss() ? vault.lockedProfit() : vault.unrealisedLoss();
+        uint256 held = vault.lockedProfit() + vault.unrealisedLoss();
         require(vault.totalAssets() == (idle + debt > held ? idle + debt - held : 0), "total assets off its definition");
     }
 

@@ -137,7 +137,7 @@ class VaultMachine(RuleBasedStateMachine):
             return
         vault = w["vault"]
         idle, debt = vault.totalIdle(), vault.totalDebt()
-        held = max(vault.lockedProfit(), vault.unrealisedLoss())
+        held = vault.lockedProfit() + vault.unrealisedLoss()
         assert vault.totalAssets() == max(idle + debt - held, 0)
         assert vault.unrealisedLoss() == sum(
             max(vault.strategies(s).currentDebt - s.convertToAssets(s.balanceOf(vault)), 0) for s in w["strategies"]
