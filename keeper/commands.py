@@ -158,7 +158,9 @@ def status(config_path, network, vault, as_json):
              f"share price {share_price / 10**decimals:,.6f} {symbol}{' PAUSED' if limits.paused else ''}"
              f"{' SHUT DOWN' if limits.shutdown else ''}",
              f"guardrails: idle buffer {limits.min_idle_bps / 100:g} %, turnover {limits.max_turnover_bps / 100:g} % "
-             f"per rebalance, one rebalance per {names.duration(limits.min_rebalance_interval)}"]
+             f"per rebalance, one rebalance per {names.duration(limits.min_rebalance_interval)}",
+             f"rolling budget left today: loss {money(limits.loss_budget_left or 0)}, "
+             f"turnover {money(limits.turnover_budget_left or 0)}"]
     if config.account:
         held = "unknown (the account is not available here)" if keeper_roles is None else (
             ", ".join(keeper_roles) or "no role on this vault")

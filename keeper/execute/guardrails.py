@@ -30,6 +30,9 @@ class VaultLimits(BaseModel):
     paused: bool
     shutdown: bool
     strategies: dict[str, StrategyLimits]
+    # The rolling budget's headroom now (what the window allows less what keeper moves used); None: not read.
+    turnover_budget_left: int | None = None
+    loss_budget_left: int | None = None
 
     @classmethod
     def read(cls, vault) -> VaultLimits:
@@ -39,10 +42,12 @@ class VaultLimits(BaseModel):
             c = vault.strategies(address)
             strategies[address] = StrategyLimits(address=address, current_debt=c.currentDebt, max_debt=c.maxDebt,
                                                  max_debt_bps=c.maxDebtBps, active=c.active)
+        loss_used, loss_budget, turnover_used, turnover_budget = vault.budget()
         return cls(total_assets=vault.totalAssets(), total_idle=vault.totalIdle(), min_idle_bps=vault.minIdleBps(),
                    max_turnover_bps=vault.maxTurnoverBps(), min_rebalance_interval=vault.minRebalanceInterval(),
                    last_rebalance=vault.lastRebalance(), paused=vault.paused(), shutdown=vault.isShutdown(),
-                   strategies=strategies)
+                   strategies=strategies, turnover_budget_left=max(turnover_budget - turnover_used, 0),
+                   loss_budget_left=max(loss_budget - loss_used, 0))
 
     def cap(self, address: str) -> int:
         s = self.strategies[address]
@@ -80,6 +85,10 @@ def violations(plan: Plan, limits: VaultLimits, now: int) -> list[str]:
     max_turnover = limits.total_assets * limits.max_turnover_bps // BPS
     if plan.turnover > max_turnover:
         found.append(f"TurnoverExceeded: {plan.turnover} > {max_turnover}")
+    # The loss side of the budget is only known once the move is simulated; its turnover is known now.
+    if limits.turnover_budget_left is not None and plan.turnover > limits.turnover_budget_left:
+        found.append(f"TurnoverBudgetExceeded: {plan.turnover} > {limits.turnover_budget_left} left in the day's "
+                     "rolling budget")
     min_idle = -(-limits.total_assets * limits.min_idle_bps // BPS)
     if idle < min_idle:
         found.append(f"IdleBufferBreached: idle {idle} < {min_idle}")

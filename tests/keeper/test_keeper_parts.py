@@ -69,6 +69,9 @@ def test_guardrail_mirror__names_each_violation_like_the_contract():
     assert any("RebalanceTooSoon" in v for v in violations(_plan((S1, 1)), limits, now=100))
     assert any("TargetsNotSorted" in v for v in violations(_plan((S2, 1), (S1, 1)), limits, 10_000))
     assert any("VaultPaused" in v for v in violations(_plan((S1, 1)), _limits(paused=True), 10_000))
+    assert any("TurnoverBudgetExceeded" in v
+               for v in violations(_plan((S1, 20_000)), _limits(turnover_budget_left=19_999), 10_000))
+    assert violations(_plan((S1, 20_000)), _limits(turnover_budget_left=20_000), 10_000) == []
     tight = _limits(max_turnover_bps=10_000)
     assert any("IdleBufferBreached" in v for v in violations(_plan((S1, 60_000), (S2, 39_000)), tight, 10_000))
 

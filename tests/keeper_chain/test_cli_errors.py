@@ -61,6 +61,10 @@ def test_status__names_strategies_amounts_and_roles__json_is_only_json(world, co
     machine = CliRunner(mix_stderr=False).invoke(status, ["--config", path, "--json"])
     body = json.loads(machine.stdout)
     assert body["asset"] == {"symbol": "USDC", "decimals": 6}
+    # The rolling budget's headroom, as the vault reports it: a fresh vault has all of today's left.
+    gross = world["vault"].totalIdle() + world["vault"].totalDebt()
+    assert body["limits"]["loss_budget_left"] == gross * world["vault"].lossBudgetBps() // 10_000
+    assert "rolling budget left today: loss 250.00 USDC" in human.output
     assert {s["name"] for s in body["strategies"].values()} >= {"WETH/USDC 0.05 %", "Lending"}
 
 
