@@ -124,8 +124,8 @@ contract Handler {
     }
 
     /// @notice The attacker deposits, something happens in the same block, the attacker redeems everything.
-    ///         In one block no profit unlocks and no interest accrues: anything it takes beyond rounding was taken
-    ///         from the other depositors.
+    ///         In one block no profit unlocks and no interest accrues: anything it takes beyond rounding and its share
+    ///         of what the strategies gained from outside in the middle was taken from the other depositors.
     function sandwich(uint256 amount, uint8 middle, uint256 seed) external {
         address attacker = users[ATTACKER];
         if (vault.balanceOf(attacker) > 0 || vault.paused() || vault.isShutdown()) return;
@@ -139,6 +139,7 @@ contract Handler {
         vault.deposit(amount, attacker);
         VM.stopPrank();
         uint256 allowed = 10; // wei of rounding
+        uint256 valueBefore = _value();
         middle = middle % 4;
         if (middle == 0) {
             _harvest(seed % 2 == 0);
@@ -148,6 +149,13 @@ contract Handler {
             allowed += _trade(seed % 2 == 0, seed);
         } else {
             _adversarialRerange(seed % 2 == 0, seed, false);
+        }
+        // What the strategies gained from outside in the middle (traders or the partner trading through the range
+        // at prices away from the TWAP) is a real gain; while it only shrinks an unrealised loss it counts at once,
+        // and the attacker, a shareholder at that moment, may keep its share of it. Nothing more.
+        uint256 valueAfter = _value();
+        if (valueAfter > valueBefore) {
+            allowed += Math.mulDiv(valueAfter - valueBefore, vault.balanceOf(attacker), vault.totalSupply()) + 1;
         }
         VM.startPrank(attacker);
         uint256 shares = vault.balanceOf(attacker);

@@ -34,4 +34,18 @@ contract Regressions is World {
         handler.sandwich(2, 24, 1252730588639656);
         _allProperties();
     }
+
+    /// @notice Found by the 10,000-sequence campaign after 9,019 sequences: an adversarial re-range left the range
+    ///         worth less than its debt; in a sandwich, a second one had the partner trade through the range at
+    ///         prices away from the TWAP, which raised its TWAP value and shrank that unrealised loss, and the price
+    ///         rose in the block. Not a theft from depositors: the gain came from the partner, and a gain that only
+    ///         shrinks a loss is counted at once by design. The property was too strict and now allows the
+    ///         attacker its share of what the strategies gained from outside during the block, nothing more.
+    function test_outsideGainShrinkingAnUnrealisedLoss_sandwich() public {
+        handler.rebalance(9108, 12096);
+        handler.adversarialRerange(true, 0);
+        handler.sandwich(330382655697839886154564813870571563831241317259379161455949420516885227, 11,
+            113134586311981770468380025362969);
+        _allProperties();
+    }
 }
