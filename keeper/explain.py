@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import click
 
 from keeper import contracts, names
+from keeper.commands import _config, _connected, _options
 from keeper.execute import rationale
 from keeper.store import Store
 
@@ -87,14 +88,9 @@ def _human(e: Explanation) -> str:
 
 @click.command(name="explain")
 @click.argument("tx_hash")
-@click.option("--config", "config_path", default=None, envvar="ALP_CONFIG",
-              help="YAML settings file (default: $ALP_CONFIG; ALP_* variables override its values).")
-@click.option("--network", default=None, help="Ape network choice or RPC URL (overrides the config).")
-@click.option("--vault", default=None, help="Vault address (overrides the config).")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@_options
 def explain_command(tx_hash, config_path, network, vault, as_json):
     """Why a keeper move happened: its recorded plan, and whether the on-chain rationale matches it."""
-    from keeper.commands import _config, _connected
 
     config = _config(config_path, network=network, vault=vault)
     with _connected(config):
