@@ -365,8 +365,6 @@ contract Handler {
         losses.push(before - afterMove);
         lossTimes.push(uint64(block.timestamp));
         keeperLossTotal += before - afterMove;
-        uint256 gross = vault.totalIdle() + vault.totalDebt();
-        if (gross > maxGross) maxGross = gross;
     }
 
     /// @dev Everything the vault owns, valued as its strategies value it (TWAP for the range).
