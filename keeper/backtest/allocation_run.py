@@ -2,31 +2,36 @@
 markets, valued in USD, over the window where every source has data.
 
 Each source becomes an hourly return series per unit of capital; an allocation policy chooses weights at decision
-times from the past only, and pays for every change (swap fee on the moved share plus gas per leg). The hindsight
-bound puts everything, each hour, in the source that did best that hour: the physical limit of the data.
+times from the past only, and pays for every change by the cost model (`keeper.optimize.costs`): gas per leg in
+each source's chain's native token, and the swap of the moved share's volatile part through the USDC/WETH pool at
+that hour (pool fee and impact). The hindsight bound puts everything, each hour, in the source that did best that
+hour: the physical limit of the data. Nothing is tuned on this window: the rules are fixed in advance, so the
+whole window is reported (it is four days long: too short to split).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from keeper.backtest.engine import Costs, simulate
+from keeper.backtest.chains import chain
+from keeper.backtest.engine import simulate
+from keeper.backtest.measures import VaultFees, after_vault_fees, metrics
 from keeper.backtest.policies import AlpKeeper
-from keeper.backtest.runner import PoolReport, Row, _move_cost_fraction, _spacing, capital_in_numeraire
+from keeper.backtest.runner import DEFAULT_CAPITAL_SHARE, capital_for
 from keeper.backtest.series import STABLE, PoolSeries
 from keeper.market.history import HOUR, MarketData, resample, resample_rate
 from keeper.optimize.allocation import Opportunity, allocate
+from keeper.optimize.costs import REBALANCE_GAS, GWEI, swap_cost
 from keeper.optimize.ranges import HORIZON_YEARS
 from keeper.risk.profiles import PROFILES, RiskProfile
 from keeper.risk.reputation import reputation
 
 DECISION_EVERY = 6  # hours
 LOOKBACK = 24  # hours of realised returns behind each estimate
-SWITCH_FEE = 0.0005  # swapping the moved share through a 0.05 % pool
-GAS_PER_LEG = 250_000  # a vault rebalance touching one strategy, measured: `python -m bench gas` (rebalance_1)
+CAPITAL_USD = 100_000  # stated, not derived: the sources' pools differ in depth by orders of magnitude
 
 
 @dataclass
@@ -35,17 +40,46 @@ class Source:
     returns: np.ndarray  # per-hour, USD
     tokens: list[str]
     protocol: str
+    chain: str
+    swapped_share: float  # share of a moved amount that must be swapped through a pool to enter or leave
+
+
+@dataclass
+class AllocRow:
+    strategy: str
+    kind: str
+    curve: np.ndarray = field(repr=False)
+    costs: float
+    moves: int
+    weights: np.ndarray = field(repr=False)
+
+    def figures(self, capital: float) -> dict:
+        return {"kind": self.kind, **metrics(self.curve, capital), "costs": self.costs, "moves": self.moves}
+
+
+@dataclass
+class AllocationReport:
+    sources: list[Source]
+    times: np.ndarray
+    rows: list[AllocRow]
+    capital: float = CAPITAL_USD
+
+    def as_json(self) -> dict:
+        return {"sources": [s.name for s in self.sources], "capital_usd": self.capital,
+                "window": {"start": int(self.times[0]), "end": int(self.times[-1])},
+                "labelled": "whole window, nothing tuned on it",
+                "strategies": {r.strategy: r.figures(self.capital) for r in self.rows}}
 
 
 def _usd_per_weth(pool: PoolSeries, times: np.ndarray) -> np.ndarray:
     index = np.clip(np.searchsorted(pool.times, times, side="right") - 1, 0, len(pool) - 1)
-    return np.array([pool.value(0.0, 10**pool.decimals1, float(pool.close_tick[i])) for i in index]) \
-        if pool.symbols == ("USDC", "WETH") else np.array([pool.value(10**pool.decimals0, 0.0, float(pool.close_tick[i]))
-                                                           for i in index])
+    weth = (0.0, 10**pool.decimals1) if pool.symbols[1] == "WETH" else (10**pool.decimals0, 0.0)
+    return pool.value_at(*weth, pool.close_tick[index])
 
 
-def sources(data: MarketData, costs: Costs) -> tuple[np.ndarray, list[Source]]:
-    """Aligned hourly returns of every source over the common window, in USD."""
+def sources(data: MarketData) -> tuple[np.ndarray, list[Source], PoolSeries, np.ndarray]:
+    """Aligned hourly returns of every source over the common window, in USD; the USDC/WETH pool swaps go
+    through, and the USD price of WETH."""
     # The window the sources share: pools have several stretches; take the one holding the lending markets' end
     # (without lending, the pools' earliest end). A pool with no stretch there (other years) is left out.
     lending_ends = [int(r.timestamps[-1]) for r in data.lending.values()]
@@ -61,32 +95,40 @@ def sources(data: MarketData, costs: Costs) -> tuple[np.ndarray, list[Source]]:
     if end - start < 2 * LOOKBACK * HOUR:
         raise ValueError("the sources overlap for less than two days: nothing to allocate across")
     times = np.arange(start, end, HOUR, dtype=np.int64)
-    series = {name: PoolSeries.from_history(resample(h.window(start, end))) for name, (h, _, _) in pools.items()}
-    usd_weth = next((_usd_per_weth(s, times) for s in series.values() if set(s.symbols) == {"USDC", "WETH"}), None)
+    series = {name: PoolSeries.from_history(resample(h.window(start, end)), data.gas) for name, (h, _, _) in pools.items()}
+    dollar = next((s for s in series.values() if set(s.symbols) == {"USDC", "WETH"}), None)
+    if dollar is None:
+        raise ValueError("no USDC/WETH pool in the window: nothing prices the sources in USD")
+    usd_weth = _usd_per_weth(dollar, times)
     out: list[Source] = []
     for name, s in series.items():
         s = s.window(start, end)
-        capital = capital_in_numeraire(s, 1_000_000, costs)
-        keeper = AlpKeeper(PROFILES["balanced"], gas_cost_fraction=_move_cost_fraction(s, capital, costs),
-                           spacing=_spacing(s))
-        values = simulate(s, keeper, capital, costs).values
+        capital = capital_for(s, DEFAULT_CAPITAL_SHARE, (0, len(s)))
+        values = simulate(s, AlpKeeper(PROFILES["balanced"]), capital, cadence=DECISION_EVERY).values
         returns = np.diff(np.concatenate([[capital], values])) / np.concatenate([[capital], values[:-1]])
-        numeraire = s.symbols[0] if s.numeraire_is_token0 else s.symbols[1]
-        if numeraire not in STABLE and usd_weth is not None:
-            returns = (1 + returns) * np.r_[1.0, usd_weth[1:] / usd_weth[:-1]] - 1
-        out.append(Source(f"Uniswap {name}", returns[: len(times)], list(s.symbols), "uniswap-v3"))
+        if s.numeraire not in STABLE:
+            returns = (1 + returns) * np.r_[1.0, usd_weth[1:] / usd_weth[:-1]][: len(returns)] - 1
+        out.append(Source(f"Uniswap {name}", returns[: len(times)], list(s.symbols), "uniswap-v3", s.chain, 0.5))
     for name, rate in data.lending.items():
         apr = resample_rate(rate, times)
         returns = apr / (24 * 365)
         asset = name.split("-")[-1].upper()
-        if asset == "WETH" and usd_weth is not None:
+        if asset == "WETH":
             returns = (1 + returns) * np.r_[1.0, usd_weth[1:] / usd_weth[:-1]] - 1
-        out.append(Source(f"Aave {name}", returns, [asset], "aave-v3"))
-    return times, out
+        out.append(Source(f"Aave {name}", returns, [asset], "aave-v3", name.split("-")[0],
+                          0.0 if asset in STABLE else 1.0))
+    return times, out, dollar.window(start, end), usd_weth
 
 
-def _run(weights_at: callable, matrix: np.ndarray, capital: float, gas_usd: float,
-         switch_fee: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, int]:
+def _leg_gas_usd(src: Source, dollar: PoolSeries, usd_weth: np.ndarray) -> np.ndarray:
+    net = chain(src.chain)
+    gwei = dollar.gas_gwei if src.chain == dollar.chain else np.full(len(usd_weth), net.assumed_gas_gwei)
+    native = usd_weth if net.native == "ETH" else np.full(len(usd_weth), net.assumed_native_usd or 0.0)
+    return REBALANCE_GAS * gwei[: len(usd_weth)] * GWEI * native
+
+
+def _run(weights_at, matrix: np.ndarray, capital: float, gas_usd: np.ndarray, swapped: np.ndarray,
+         dollar: PoolSeries) -> tuple[np.ndarray, np.ndarray, float, int]:
     n, k = matrix.shape
     value, w = capital, np.zeros(k)
     values, history, paid, moves = np.empty(n), np.zeros((n, k)), 0.0, 0
@@ -94,8 +136,10 @@ def _run(weights_at: callable, matrix: np.ndarray, capital: float, gas_usd: floa
         target = weights_at(i, w)
         if target is not None:
             moved = np.abs(target - w)
-            cost = value * float(switch_fee @ moved) + gas_usd * int(np.count_nonzero(moved > 1e-6))
             if moved.sum() > 1e-6:
+                state = dollar.state(i)
+                fee, impact = swap_cost(value * float(swapped @ moved), False, state)
+                cost = float(fee + impact) + float(gas_usd[i] @ (moved > 1e-6))
                 value -= cost
                 paid += cost
                 moves += 1
@@ -108,29 +152,22 @@ def _run(weights_at: callable, matrix: np.ndarray, capital: float, gas_usd: floa
     return values, history, paid, moves
 
 
-def run_allocation(data: MarketData, costs: Costs, capital: float = 1_000_000) -> PoolReport:
-    from keeper.backtest.engine import metrics
-
-    times, srcs = sources(data, costs)
+def run_allocation(data: MarketData, vault: VaultFees = VaultFees(), capital: float = CAPITAL_USD) -> AllocationReport:
+    times, srcs, dollar, usd_weth = sources(data)
     matrix = np.column_stack([s.returns for s in srcs])
     k = len(srcs)
-    gas_usd = GAS_PER_LEG * float(np.mean(costs.gas_price_gwei)) * 1e-9 * costs.eth_price
-    # Only sources holding a volatile token need a swap to enter or leave; a stablecoin deposit pays gas alone.
-    switch_fee = np.array([0.0 if set(s.tokens) <= STABLE else SWITCH_FEE for s in srcs])
-    rows: list[Row] = []
-    weights_by_row: dict[str, np.ndarray] = {}
+    gas_usd = np.column_stack([_leg_gas_usd(s, dollar, usd_weth) for s in srcs])
+    swapped = np.array([s.swapped_share for s in srcs])
+    rows: list[AllocRow] = []
 
     def add(name: str, kind: str, weights_at) -> None:
-        values, history, paid, moves = _run(weights_at, matrix, capital, gas_usd, switch_fee)
-        m = metrics(values, capital)
-        rows.append(Row(strategy=name, kind=kind, fees=0.0, impermanent_loss=0.0, gas=paid, swap_costs=0.0,
-                        rebalances=max(moves - 1, 0), curve=values, **m))
-        weights_by_row[name] = history
+        values, history, paid, moves = _run(weights_at, matrix, capital, gas_usd, swapped, dollar)
+        rows.append(AllocRow(name, kind, after_vault_fees(values, capital, vault), paid, moves, history))
 
-    add("hold 100 % USDC", "baseline", lambda i, w: None)
-    add("static equal weight", "baseline", lambda i, w: np.full(k, 1 / k) if i == 0 else None)
+    add("hold 100 % USDC", "hold", lambda i, w: None)
+    add("static equal weight", "static", lambda i, w: np.full(k, 1 / k) if i == 0 else None)
     for j, s in enumerate(srcs):
-        add(f"static 100 % {s.name}", "baseline", lambda i, w, j=j: np.eye(k)[j] if i == 0 else None)
+        add(f"static 100 % {s.name}", "static", lambda i, w, j=j: np.eye(k)[j] if i == 0 else None)
 
     def keeper(profile: RiskProfile):
         scores = np.array([reputation(s.tokens, s.protocol) for s in srcs])
@@ -151,7 +188,8 @@ def run_allocation(data: MarketData, costs: Costs, capital: float = 1_000_000) -
             # A move is held for about the optimizer's horizon: it must pay for itself over that, with a margin.
             gain = float(expected @ target - expected @ w) * HORIZON_YEARS
             moved = np.abs(target - w)
-            cost = float(switch_fee @ moved) + gas_usd / capital * int(np.count_nonzero(moved > 1e-6))
+            fee, impact = swap_cost(capital * float(swapped @ moved), False, dollar.state(i, gas_row=i - 1))
+            cost = (float(fee + impact) + float(gas_usd[i - 1] @ (moved > 1e-6))) / capital
             return target if gain > 2 * cost else None
         return decide
 
@@ -159,10 +197,29 @@ def run_allocation(data: MarketData, costs: Costs, capital: float = 1_000_000) -
         add(f"ALP keeper ({prof.name.value})", "alp", keeper(prof))
     # Hindsight: all-in on each hour's best source (switching costs charged): no policy can beat it on this data.
     best = np.argmax(matrix, axis=1)
-    add("hindsight-optimal (best source each hour)", "hindsight", lambda i, w: np.eye(k)[best[i]])
-    report = PoolReport(pool="multi-source " + "/".join(s.name for s in srcs), capital=capital, numeraire="USD",
-                        in_sample=(int(times[0]), int(times[0])), held_out=(int(times[0]), int(times[-1])),
-                        width_scale=1.0, rows=rows, times=times, price=np.ones(len(times)))
-    report.weights = {row: weights_by_row[row] for row in weights_by_row}
-    report.source_names = [s.name for s in srcs]
-    return report
+    add("hindsight-optimal (best source each hour)", "bound", lambda i, w: np.eye(k)[best[i]])
+    return AllocationReport(srcs, times, rows, capital)
+
+
+def print_allocation(report: AllocationReport, console) -> None:
+    from rich.table import Table
+
+    table = Table(title="Allocation across sources, USD (whole window: nothing tuned on it, rules fixed in advance)",
+                  caption=f"capital {report.capital:,.0f} USD; sources: " + ", ".join(s.name for s in report.sources))
+    for c in ("strategy", "net return", "costs (USD)", "moves", "max drawdown"):
+        table.add_column(c, justify="left" if c == "strategy" else "right")
+    for r in report.rows:
+        f = r.figures(report.capital)
+        table.add_row(r.strategy, f"{f['net_return']:+.2%}", f"{r.costs:,.2f}", str(r.moves), f"{f['max_drawdown']:.2%}")
+    console.print(table)
+
+
+def allocation_html(report: AllocationReport) -> str:
+    import html
+    import io
+
+    from rich.console import Console
+
+    console = Console(record=True, width=160, file=io.StringIO())
+    print_allocation(report, console)
+    return f"<h2>Allocation across sources</h2><pre>{html.escape(console.export_text())}</pre>"

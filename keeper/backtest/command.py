@@ -1,4 +1,5 @@
-"""`alp backtest`: every strategy on real history, ALP tuned in-sample and reported on held-out data."""
+"""`alp backtest`: every strategy on real history, walk-forward: tuned on each training window, reported on the
+window after it, against every baseline and the perfect-foresight bound."""
 
 from __future__ import annotations
 
@@ -11,24 +12,28 @@ import click
 @click.command()
 @click.option("--data", "data_path", default=None, help="Folder laid out like the repository's data/ (default: that folder).")
 @click.option("--pool", default=None, help="Only this pool folder (default: every pool in the data).")
-@click.option("--capital", default=1_000_000.0, show_default=True, help="Capital in USD (converted per pool).")
-@click.option("--gas-gwei", default=20.0, show_default=True, help="Gas price for every keeper move.")
+@click.option("--capital-share", default=None, type=float,
+              help="Capital as a share of the pool's active liquidity within +-2 % (default 0.01).")
+@click.option("--capital", default=None, type=float, help="Capital in each pool's numéraire instead of a share.")
+@click.option("--no-sweep", is_flag=True, help="Skip the size sweep (capital from 0.1 % to 300 % of the depth).")
 @click.option("--out", default="out/backtest", show_default=True, help="Folder for the PNG plots, HTML and JSON.")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON instead of tables.")
-def backtest(data_path: str | None, pool: str | None, capital: float, gas_gwei: float, out: str, as_json: bool) -> None:
-    """Compare hold, static ranges, re-centring, the ALP keeper per risk profile and the hindsight bound."""
-    if capital <= 0:
-        raise click.ClickException(f"--capital {capital:g}: must be above 0 (the USD each backtest starts with, "
-                                   "e.g. --capital 1000000)")
-    if gas_gwei < 0:
-        raise click.ClickException(f"--gas-gwei {gas_gwei:g}: must be 0 or more")
+def backtest(data_path: str | None, pool: str | None, capital_share: float | None, capital: float | None,
+             no_sweep: bool, out: str, as_json: bool) -> None:
+    """Walk-forward comparison: holds, static ranges, re-centring, the ALP keeper per risk profile, the bound."""
+    if capital_share is not None and capital is not None:
+        raise click.ClickException("--capital-share and --capital both given: choose one")
+    if capital_share is not None and not 0 < capital_share <= 100:
+        raise click.ClickException(f"--capital-share {capital_share:g}: must be above 0 (0.01 = 1 % of the depth)")
+    if capital is not None and capital <= 0:
+        raise click.ClickException(f"--capital {capital:g}: must be above 0 (in the pool's numéraire)")
     from rich.console import Console
     from rich.progress import Progress
 
     from keeper.backtest import report
-    from keeper.backtest.allocation_run import run_allocation
-    from keeper.backtest.engine import Costs
-    from keeper.backtest.runner import main_series, run_pool
+    from keeper.backtest.allocation_run import allocation_html, print_allocation, run_allocation
+    from keeper.backtest.measures import VaultFees
+    from keeper.backtest.runner import DEFAULT_CAPITAL_SHARE, main_series, run_series
     from keeper.localnet.data import data_root
     from keeper.market.history import DataError, gap_report, load_market
     from keeper.names import day, duration
@@ -42,31 +47,30 @@ def backtest(data_path: str | None, pool: str | None, capital: float, gas_gwei: 
     for g in gaps:  # to stderr, unwrapped: stdout stays the table or the JSON
         spans = ", ".join(f"{day(a)}→{day(b - 1)}" for a, b in g["segments"])
         click.echo(f"data {g['pool']}: {len(g['segments'])} segment(s) ({spans}); {g['gaps_over_min']} gap(s) over "
-                    f"{duration(g['min_gap_seconds'])} without trades, longest {duration(g['longest_gap_seconds'])}", err=True)
-    costs = Costs(gas_price_gwei=gas_gwei)
+                   f"{duration(g['min_gap_seconds'])} without trades, longest {duration(g['longest_gap_seconds'])}", err=True)
+    vault = VaultFees()
     reports = []
+    allocation = None
     with Progress(disable=as_json, transient=True) as bar:
         for s in series:
-            task = bar.add_task(f"{s.name}", total=None)
-            reports.append(run_pool(s, capital, costs, progress=lambda name: bar.update(task, description=f"{s.name}: {name}")))
+            task = bar.add_task(s.name, total=None)
+            reports.append(run_series(s, capital_share or DEFAULT_CAPITAL_SHARE, capital, vault, sweep=not no_sweep,
+                                      progress=lambda what: bar.update(task, description=f"{s.name}: {what}")))
         if pool is None and market.lending:
-            task = bar.add_task("allocation across sources", total=None)
             try:
-                reports.append(run_allocation(market, costs, capital))
+                allocation = run_allocation(market, vault)
             except ValueError as exc:  # the sources do not overlap: say so, the per-pool results stand
                 Console(stderr=True).print(f"allocation across sources skipped: {exc}")
-    page = report.write(reports, Path(out))
+    page = report.write(reports, vault, Path(out), allocation_html(allocation) if allocation else "")
     if as_json:
-        click.echo(json.dumps(report.as_json(reports) | {"data_gaps": gaps}, indent=2))
+        body = report.as_json(reports, vault) | {"data_gaps": gaps}
+        if allocation:
+            body["allocation"] = allocation.as_json()
+        click.echo(json.dumps(body, indent=2))
         return
-    # The table has ten columns: never squeeze it below a readable width, even when piped.
-    console = Console(width=max(Console().width, 170))
-    for r in reports:
-        report.print_table(r, console)
-        v = report.verdict(r)
-        fraction = "n/a (hindsight lost money)" if v["alp_fraction_of_hindsight"] is None else f"{v['alp_fraction_of_hindsight']:.0%}"
-        console.print(f"{r.pool}: best ALP profile {v['alp_net_return']:+.2%} vs best static baseline "
-                      f"{v['best_baseline']} {v['best_baseline_net_return']:+.2%} "
-                      f"({v['alp_minus_best_baseline']:+.2%}); {fraction} of hindsight-best {v['hindsight_net_return']:+.2%}")
+    # The tables are wide: never squeeze them below a readable width, even when piped.
+    console = Console(width=max(Console().width, 200))
+    report.print_report(reports, vault, console)
+    if allocation:
+        print_allocation(allocation, console)
     console.print(f"plots and report: {page}")
-

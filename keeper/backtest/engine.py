@@ -1,204 +1,151 @@
-"""Simulates one range policy on one pool, hour by hour, with exact concentrated-liquidity maths.
+"""Simulates one strategy on one pool, hour by hour, with exact concentrated-liquidity maths and one cost model.
 
-Each step i: the policy sees `PastView(series, i)` (rows < i and the opening price) and may move the range; moving
-costs gas and the swap needed to reach the new range's token mix (pool fee plus price impact against depth). Then
-the hour trades: the position earns its share L / (L_pool + L) of the hour's recorded fees, for the part of the
-hour's price span [low, high] that lies inside its range. Fees are harvested into the numéraire as earned.
+A run covers rows [start, end) of a series; the strategy may read every row before the one it decides at, so a
+reporting window warms up on the training window before it. Decisions come every `cadence` rows (the live
+keeper's cycle); a move is executed at the open of its row and charged by `keeper.optimize.costs` at that
+moment's pool state and gas price: gas in the chain's native token, the pool fee on the swapped share, and the
+swap's impact by the pool's maths over its active liquidity. A move whose cost would exceed the wealth moved is
+not made. Fees accrue as numéraire and are reinvested at the next move.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
 
+from keeper.backtest.holdings import CASH, Holding, Path, Range, gas_units, share0, share0_of_path, value_path
 from keeper.backtest.series import PastView, PoolSeries
+from keeper.optimize.costs import NO_COST, MoveCost, PoolState, move_cost
 
-WETH_SYMBOLS = {"WETH", "ETH"}
+# Hours between decisions. Every strategy decides on this grid, and so does the perfect-foresight bound: what it
+# searches is exactly what they could have done. Daily, as a keeper that re-ranges at most once a day would.
+DECISION_HOURS = 24
 
 
 @dataclass(frozen=True)
-class Costs:
-    gas_units_per_move: int = 450_000  # a keeper re-range, measured: `python -m bench univ3_rebalance` (448,129)
-    gas_price_gwei: float | np.ndarray = 20.0  # a fixed price, or one per step
-    eth_price: float = 2_000.0  # numéraire per ETH when the pool itself does not price ETH
-    management_fee: float = 0.01  # the vault's, per year
-    performance_fee: float = 0.10  # the vault's, on profit above the high-water mark
+class Decision:
+    target: Holding
+    expected: MoveCost  # what the strategy expected the move to cost when it chose it
 
 
-class RangePolicy(Protocol):
+@dataclass(frozen=True)
+class Position:
+    """What a strategy knows of its own holding when it decides."""
+
+    holding: Holding
+    wealth: float  # value at the open of the decision row, fees included
+    share0: float  # token0 share of that value
+    state: PoolState  # the pool and gas as the decision sees them (the hour before)
+    series: PoolSeries
+    entered: int | None  # row the holding was entered at (None: never moved)
+
+    def target_share0(self, target: Holding) -> float:
+        return share0(self.series, target, self.state.tick)
+
+    def cost_to(self, target: Holding) -> MoveCost:
+        """The model's estimate of moving everything into `target` now."""
+        if target == self.holding:
+            return NO_COST
+        return move_cost(self.wealth, self.share0, self.target_share0(target), gas_units(self.holding, target),
+                         self.state)
+
+    def decide(self, target: Holding) -> Decision:
+        return Decision(target, self.cost_to(target))
+
+
+class Strategy(Protocol):
     name: str
 
-    def decide(self, view: PastView, current: tuple[float, float] | None) -> tuple[float, float] | None | str:
-        """A new (lower, upper) tick range, None to keep the current one, or "exit" to hold no position."""
+    def decide(self, view: PastView, position: Position) -> Decision | None:
+        """A move, or None to keep the current holding."""
+
+
+@dataclass(frozen=True)
+class MoveRecord:
+    row: int
+    target: Holding
+    wealth: float
+    expected: MoveCost
+    charged: MoveCost
 
 
 @dataclass
 class RunResult:
     name: str
-    values: np.ndarray
+    values: np.ndarray  # gross of vault fees, at each close of the run's rows
+    start: int = 0
     fees: float = 0.0
-    gas: float = 0.0
-    swap_costs: float = 0.0
-    rebalances: int = 0
-    hold_final: float = 0.0
+    moves: list[MoveRecord] = field(default_factory=list)
+    refused: int = 0
+    hodl_final: float | None = None  # the first holding's tokens, held to the end
     lower: np.ndarray = field(default_factory=lambda: np.zeros(0))
     upper: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    vault_fees: bool = True
 
     @property
-    def impermanent_loss(self) -> float:
-        """End value against holding the first position's tokens, fees and costs set aside (re-centring losses
-        included)."""
-        if self.hold_final == 0:
-            return 0.0
-        return float(self.values[-1] - self.fees + self.gas + self.swap_costs - self.hold_final)
+    def costs(self) -> MoveCost:
+        total = NO_COST
+        for m in self.moves:
+            total = total + m.charged
+        return total
+
+    @property
+    def impermanent_loss(self) -> float | None:
+        """End value against holding the first range's tokens, fees and later costs set aside (re-centring losses
+        included); None when the run never held a range."""
+        if self.hodl_final is None:
+            return None
+        later = sum(m.charged.total for m in self.moves[1:])
+        return float(self.values[-1] - self.fees + later - self.hodl_final)
 
 
-def _amounts(liquidity: float, lower: float, upper: float, tick: float) -> tuple[float, float]:
-    """Raw token amounts of a position (float maths; tests check it against the exact integer version)."""
-    sa, sb = 1.0001 ** (lower / 2), 1.0001 ** (upper / 2)
-    s = min(max(1.0001 ** (tick / 2), sa), sb)
-    return liquidity * (1 / s - 1 / sb), liquidity * (s - sa)
-
-
-def _in_range_fraction(low: float, high: float, lower: float, upper: float) -> float:
-    if high <= low:
-        return 1.0 if lower <= low < upper else 0.0
-    overlap = min(high, upper) - max(low, lower)
-    return max(overlap, 0.0) / (high - low)
-
-
-def _eth_price(series: PoolSeries, tick: float, costs: Costs) -> float:
-    numeraire = series.symbols[0] if series.numeraire_is_token0 else series.symbols[1]
-    if numeraire in WETH_SYMBOLS:
-        return 1.0
-    if WETH_SYMBOLS & set(series.symbols):
-        other = 0 if series.symbols[0] in WETH_SYMBOLS else 1
-        amounts = (10 ** series.decimals0, 0.0) if other == 0 else (0.0, 10 ** series.decimals1)
-        return series.value(*amounts, tick)
-    return costs.eth_price
-
-
-def _swap_cost(series: PoolSeries, swapped_value: float, tick: float, liquidity: float) -> float:
-    """Pool fee plus price impact of swapping `swapped_value` through the pool's active liquidity."""
-    if swapped_value <= 0:
-        return 0.0
-    depth = series.value(*_amounts(liquidity, tick - 200, tick + 200, tick), tick)  # value within +-2 %
-    impact = min(swapped_value / max(2 * depth, 1e-9), 0.5) * 0.02
-    return swapped_value * (series.fee_rate + impact)
-
-
-def simulate(series: PoolSeries, policy: RangePolicy, capital: float, costs: Costs = Costs()) -> RunResult:
-    n = len(series)
-    values = np.empty(n)
+def simulate(series: PoolSeries, strategy: Strategy, capital: float, start: int = 0, end: int | None = None,
+             cadence: int = DECISION_HOURS) -> RunResult:
+    end = len(series) if end is None else end
+    n = end - start
+    values = np.full(n, float(capital))
     lowers, uppers = np.full(n, np.nan), np.full(n, np.nan)
-    cash, liquidity, rng = capital, 0.0, None
-    fees = gas = swaps = 0.0
-    moves = 0
-    hold: tuple[float, float] | None = None
-    gas_prices = np.broadcast_to(np.asarray(costs.gas_price_gwei, dtype=float), (n,))
-    for i in range(n):
+    holding: Holding = CASH
+    path: Path | None = None
+    entered: int | None = None
+    result = RunResult(name=strategy.name, values=values, start=start)
+    fees_before = 0.0  # fees of holdings already left
+    first_range: tuple[Range, Path, int] | None = None
+    for i in range(start, end, cadence):
         view = PastView(series, i)
-        tick = view.tick
-        decision = policy.decide(view, rng)
-        if decision is not None:
-            position_value = series.value(*_amounts(liquidity, *rng, tick), tick) if rng and liquidity else 0.0
-            wealth = cash + position_value
-            gas_cost = costs.gas_units_per_move * gas_prices[i] * 1e-9 * _eth_price(series, tick, costs)
-            if decision == "exit":
-                target0_share, new_rng = (1.0 if series.numeraire_is_token0 else 0.0), None
-            else:
-                a0, a1 = _amounts(1.0, *decision, tick)
-                unit = series.value(a0, a1, tick)
-                target0_share, new_rng = series.value(a0, 0.0, tick) / unit, decision
-            held0 = (series.value(_amounts(liquidity, *rng, tick)[0], 0.0, tick) if rng and liquidity else 0.0)
-            held0 += cash if series.numeraire_is_token0 else 0.0
-            swapped = abs(target0_share * wealth - held0)
-            swap_cost = _swap_cost(series, swapped, tick, float(series.liquidity[max(i - 1, 0)]))
-            wealth -= gas_cost + swap_cost
-            gas += gas_cost
-            swaps += swap_cost
-            moves += 1
-            if new_rng is None:
-                cash, liquidity, rng = wealth, 0.0, None
-            else:
-                a0, a1 = _amounts(1.0, *new_rng, tick)
-                liquidity = wealth / series.value(a0, a1, tick)
-                cash, rng = 0.0, new_rng
-                if hold is None:
-                    hold = _amounts(liquidity, *new_rng, tick)
-        close = float(series.close_tick[i])
-        if rng and liquidity:
-            share = liquidity / (float(series.liquidity[i]) + liquidity)
-            inside = _in_range_fraction(float(series.low_tick[i]), float(series.high_tick[i]), *rng)
-            fees += series.value(share * inside * series.fees0[i], share * inside * series.fees1[i], close)
-            lowers[i], uppers[i] = rng
-        position_value = series.value(*_amounts(liquidity, *rng, close), close) if rng and liquidity else 0.0
-        values[i] = cash + position_value + fees
-    hold_final = series.value(*hold, float(series.close_tick[-1])) + (capital - _first_wealth(hold, series)) if hold else 0.0
-    return RunResult(name=policy.name, values=values, fees=fees, gas=gas, swap_costs=swaps,
-                     rebalances=max(moves - 1, 0), hold_final=hold_final, lower=lowers, upper=uppers)
-
-
-def _first_wealth(hold: tuple[float, float], series: PoolSeries) -> float:
-    # The held amounts were bought with the capital minus the first move's costs: compare like with like.
-    return series.value(*hold, float(series.open_tick[0]))
-
-
-def hold_fifty_fifty(series: PoolSeries, capital: float) -> RunResult:
-    """Half the capital in each token from the first price, never traded again (no vault, no fees)."""
-    tick0 = float(series.open_tick[0])
-    half = capital / 2
-    other_raw = series.raw_of_numeraire(half, tick0)  # raw token1 worth `half`
-    if series.numeraire_is_token0:
-        values = half + np.array([series.value(0.0, other_raw, float(t)) for t in series.close_tick])
-    else:
-        amount0 = other_raw / 1.0001**tick0
-        values = half + np.array([series.value(amount0, 0.0, float(t)) for t in series.close_tick])
-    return RunResult(name="hold 50/50", values=values, vault_fees=False)
-
-
-def hold_asset(series: PoolSeries, capital: float) -> RunResult:
-    return RunResult(name="hold 100 % asset", values=np.full(len(series), capital), vault_fees=False)
-
-
-def after_vault_fees(result: RunResult, capital: float, costs: Costs, step_hours: float = 1.0) -> np.ndarray:
-    """The equity curve a depositor sees: management fee accrued each step, performance fee over the high-water
-    mark taken at each step's new high (fees minted as shares dilute exactly this way)."""
-    if not result.vault_fees:
-        return result.values
-    out = np.empty_like(result.values)
-    keep = 1.0
-    high = capital
-    per_step = costs.management_fee * step_hours / (24 * 365)
-    for i, v in enumerate(result.values):
-        keep *= 1 - per_step
-        gross = v * keep
-        if gross > high:
-            keep *= 1 - costs.performance_fee * (gross - high) / gross
-            high = v * keep
-        out[i] = v * keep
-    return out
-
-
-# Below this span an annualised figure is noise blown up (2 days of +7 % is "1,240 % APR"): only the period return.
-MIN_ANNUALISED_DAYS = 30
-
-
-def metrics(values: np.ndarray, capital: float, step_hours: float = 1.0) -> dict[str, float | None]:
-    returns = np.diff(np.concatenate([[capital], values])) / np.concatenate([[capital], values[:-1]])
-    peak = np.maximum.accumulate(np.concatenate([[capital], values]))
-    drawdown = float(np.max(1 - np.concatenate([[capital], values]) / peak))
-    per_year = 24 * 365 / step_hours
-    std = float(np.std(returns))
-    net = float(values[-1] / capital - 1)
-    return {
-        "net_return": net,
-        "apr": net * per_year / len(values) if len(values) * step_hours >= MIN_ANNUALISED_DAYS * 24 else None,
-        "max_drawdown": drawdown,
-        # A curve that barely moves (cash paying a tiny fee) has no meaningful Sharpe: report 0, not 10^12.
-        "sharpe": float(np.mean(returns) / std * math.sqrt(per_year)) if std > 1e-9 else 0.0,
-    }
+        wealth = float(capital if i == start else values[i - 1 - start])
+        if path is None or entered is None or i == entered:
+            here = share0(series, holding, view.tick)
+        else:
+            here = share0_of_path(series, holding, path, i - 1 - entered, view.tick)
+        position = Position(holding, wealth, here, view.state(), series, entered)
+        decision = strategy.decide(view, position)
+        if decision is None or decision.target == holding:
+            continue
+        state = series.state(i)  # execution: this hour's gas
+        charged = move_cost(wealth, here, share0(series, decision.target, state.tick),
+                            gas_units(holding, decision.target), state)
+        if charged.total >= wealth:
+            result.refused += 1
+            continue
+        if path is not None and entered is not None and i > entered:
+            fees_before += float(path.fees[i - 1 - entered])
+        result.moves.append(MoveRecord(i, decision.target, wealth, decision.expected, charged))
+        holding, entered = decision.target, i
+        path = value_path(series, holding, wealth - charged.total, i, end, state.tick)
+        values[i - start:] = path.values
+        if isinstance(holding, Range):
+            lowers[i - start:], uppers[i - start:] = holding.lower, holding.upper
+            if first_range is None:
+                first_range = (holding, path, i)
+        else:
+            lowers[i - start:], uppers[i - start:] = np.nan, np.nan
+    if path is not None and entered is not None:
+        fees_before += float(path.fees[-1])
+    result.fees = fees_before
+    if first_range is not None:
+        _, p, _ = first_range
+        result.hodl_final = float(series.value_at(*p.amounts, float(series.close_tick[end - 1])))
+    result.lower, result.upper = lowers, uppers
+    return result

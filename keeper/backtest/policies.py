@@ -1,4 +1,8 @@
-"""The range policies compared: static ranges, a passive re-centring rule, and the ALP keeper's optimizer."""
+"""The strategies compared: holds, static ranges, a passive re-centring rule, and the ALP keeper's optimizer.
+
+Every range is centred on the decision's price with a half-width from `CANDIDATE_HALF_WIDTHS` (the grid the
+keeper's optimizer chooses from), so the perfect-foresight bound searches exactly these strategies' moves.
+"""
 
 from __future__ import annotations
 
@@ -7,54 +11,94 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from keeper.backtest.engine import Decision, Position
+from keeper.backtest.holdings import CASH, Basket, Cash, Range, unit_amounts
 from keeper.backtest.series import PastView
 from keeper.market.features import realised_volatility
-from keeper.optimize.ranges import HORIZON_YEARS, best_range, evaluate
+from keeper.optimize.costs import RERANGE_GAS, move_cost
+from keeper.optimize.ranges import CANDIDATE_HALF_WIDTHS, HORIZON_YEARS, best_range, evaluate
 from keeper.risk.profiles import RiskProfile
 
 MIN_TICK, MAX_TICK = -887_272, 887_272
 LOG_TICK = math.log(1.0001)
 
 
-def centred(tick: float, half_width: float, spacing: int = 10) -> tuple[float, float]:
+def centred(tick: float, half_width: float, spacing: int = 10) -> Range:
     """A range of +-half_width around `tick` on the pool's tick spacing (full range for an infinite width)."""
+    top = (MAX_TICK // spacing) * spacing
     if math.isinf(half_width):
-        return (-(MAX_TICK // spacing) * spacing, (MAX_TICK // spacing) * spacing)
+        return Range(-top, top)
     away = math.log(1 + half_width) / LOG_TICK
-    return (math.floor((tick - away) / spacing) * spacing, math.ceil((tick + away) / spacing) * spacing)
+    lower = max(math.floor((tick - away) / spacing) * spacing, -top)
+    return Range(lower, min(math.ceil((tick + away) / spacing) * spacing, top))
+
+
+def snap(half_width: float, grid: tuple[float, ...] = CANDIDATE_HALF_WIDTHS) -> float:
+    """The grid width nearest in log terms (the full range stays the full range)."""
+    if math.isinf(half_width):
+        return half_width
+    finite = [w for w in grid if not math.isinf(w)]
+    return min(finite, key=lambda w: abs(math.log(w) - math.log(half_width)))
 
 
 def label(half_width: float) -> str:
     return "full range" if math.isinf(half_width) else f"+-{half_width:.0%}"
 
 
+def half_width_of(rng: Range) -> float:
+    return math.exp((rng.upper - rng.lower) / 2 * LOG_TICK) - 1
+
+
+@dataclass
+class HoldAsset:
+    name: str = "hold the vault asset"
+
+    def decide(self, view: PastView, position: Position) -> Decision | None:
+        return None
+
+
+@dataclass
+class HoldBasket:
+    """Buy a token mix at `at_row` (the first decision from then on) and hold it."""
+
+    share0: float
+    name: str = "hold 50/50"
+    at_row: int = 0
+
+    def decide(self, view: PastView, position: Position) -> Decision | None:
+        if position.entered is None and view.step >= self.at_row:
+            return position.decide(Basket(self.share0))
+        return None
+
+
 @dataclass
 class StaticRange:
     half_width: float
-    spacing: int = 10
 
     @property
     def name(self) -> str:
         return f"static {label(self.half_width)}"
 
-    def decide(self, view: PastView, current):
-        return centred(view.tick, self.half_width, self.spacing) if current is None and view.step == 0 else None
+    def decide(self, view: PastView, position: Position) -> Decision | None:
+        if position.entered is None:
+            return position.decide(centred(view.tick, self.half_width, view.series.spacing))
+        return None
 
 
 @dataclass
 class Recentre:
-    """The passive rule most LP managers start with: re-centre the same width whenever the price leaves the range."""
+    """The passive rule most LP managers start with: re-centre the same width whenever the price is outside."""
 
     half_width: float
-    spacing: int = 10
 
     @property
     def name(self) -> str:
         return f"re-centre {label(self.half_width)}"
 
-    def decide(self, view: PastView, current):
-        if current is None or not current[0] <= view.tick < current[1]:
-            return centred(view.tick, self.half_width, self.spacing)
+    def decide(self, view: PastView, position: Position) -> Decision | None:
+        held = position.holding
+        if not isinstance(held, Range) or not held.lower <= view.tick < held.upper:
+            return position.decide(centred(view.tick, self.half_width, view.series.spacing))
         return None
 
 
@@ -62,14 +106,12 @@ class Recentre:
 class AlpKeeper:
     """The live keeper's decision rule on the past alone: features -> risk -> optimizer -> act only if it pays.
 
-    width_scale is the one tuned parameter (on the in-sample period); everything else comes from the profile.
+    width_scale is the one tuned parameter (on each training window); everything else comes from the profile. The
+    cost of every move is the cost model's estimate from what the keeper can see (last hour's gas, the pool now).
     """
 
     profile: RiskProfile
     width_scale: float = 1.0
-    gas_cost_fraction: float = 0.0005  # expected cost of a move, as a share of capital (set by the runner)
-    spacing: int = 10
-    decision_every: int = 6  # hours between re-evaluations when nothing forces one
     lookback: int = 168
     cost_margin: float = 2.0
 
@@ -82,28 +124,45 @@ class AlpKeeper:
         vol = realised_volatility(ticks) if len(ticks) >= 24 else 0.8
         window = slice(max(view.step - 72, 0), view.step)
         price = 1.0001**view.tick
-        fee_raw1 = float(np.mean(view.fees0[window] * price + view.fees1[window])) if view.step else 0.0
-        depth_raw1 = 2 * float(np.mean(view.liquidity[window])) * math.sqrt(price) if view.step else 1.0
-        base_fee_apr = fee_raw1 * 24 * 365 / depth_raw1 if depth_raw1 > 0 else 0.0
-        return vol, base_fee_apr
+        fee_raw1 = float(np.mean(view.fees0[window] * price + view.fees1[window]))
+        depth_raw1 = 2 * float(np.mean(view.liquidity[window])) * math.sqrt(price)
+        return vol, (fee_raw1 * 24 * 365 / depth_raw1 if depth_raw1 > 0 else 0.0)
 
-    def decide(self, view: PastView, current):
-        out_of_range = current is not None and not current[0] <= view.tick < current[1]
-        if view.step < 24 or (view.step % self.decision_every and not out_of_range):
-            return None  # a day of history before the first move; then every few hours, or when forced
+    def _own_share(self, view: PastView, position: Position):
+        """The position's share of the in-range liquidity at each candidate width, were it all in that range."""
+        pool = float(view.liquidity[-1])
+
+        def share(widths: np.ndarray) -> np.ndarray:
+            finite = np.where(np.isinf(widths), 1.0, widths)
+            away = np.log1p(finite) / LOG_TICK
+            lower = np.where(np.isinf(widths), MIN_TICK, view.tick - away)
+            upper = np.where(np.isinf(widths), MAX_TICK, view.tick + away)
+            a0, a1 = unit_amounts(lower, upper, view.tick)
+            own = position.wealth / view.series.value_at(a0, a1, view.tick)
+            return own / (pool + own)
+        return share
+
+    def decide(self, view: PastView, position: Position) -> Decision | None:
+        if view.step < 24:
+            return None  # a day of history before the first move
+        held = position.holding
         vol, base = self._assess(view)
         if vol > self.profile.max_volatility:
-            return "exit" if current is not None else None
-        choice = best_range(base, vol, self.gas_cost_fraction, self.profile.il_aversion, self.profile.min_half_width)
+            return position.decide(CASH) if not isinstance(held, Cash) else None
+        # A re-centre swaps about half the position: its cost as a share of wealth, by the cost model.
+        recentre = move_cost(position.wealth, 0.0, 0.5, RERANGE_GAS, position.state).total / position.wealth
+        choice = best_range(base, vol, recentre, self.profile.il_aversion, self.profile.min_half_width,
+                            own_share=self._own_share(view, position))
         if choice.net_apr <= 0:
-            return "exit" if current is not None else None
-        width = choice.half_width * self.width_scale if not math.isinf(choice.half_width) else choice.half_width
-        if current is None or out_of_range:
-            return centred(view.tick, width, self.spacing)
-        # In range: move only if the better width pays for the move, with a margin, over the horizon.
-        now_width = math.exp((current[1] - current[0]) / 2 * LOG_TICK) - 1
-        now = evaluate(now_width, base, vol, self.gas_cost_fraction, self.profile.il_aversion)
-        gain = (choice.net_apr - now.net_apr) * HORIZON_YEARS
-        if gain > self.cost_margin * self.gas_cost_fraction:
-            return centred(view.tick, width, self.spacing)
-        return None
+            return position.decide(CASH) if not isinstance(held, Cash) else None
+        width = snap(choice.half_width * self.width_scale)
+        target = centred(view.tick, width, view.series.spacing)
+        move = position.decide(target)
+        margin = self.cost_margin * move.expected.total
+        if not isinstance(held, Range) or not held.lower <= view.tick < held.upper:
+            # Out of the pool or out of range, a position earns nothing: the gain is the fees it would earn.
+            gain = choice.net_apr * HORIZON_YEARS * position.wealth
+            return move if gain > margin else None
+        now = evaluate(half_width_of(held), base, vol, recentre, self.profile.il_aversion)
+        gain = (choice.net_apr - now.net_apr) * HORIZON_YEARS * position.wealth
+        return move if gain > margin and target != held else None

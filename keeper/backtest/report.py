@@ -1,4 +1,7 @@
-"""The comparison as a table, JSON, PNG plots and one HTML page."""
+"""The walk-forward comparison as tables, JSON, PNG plots and one HTML page.
+
+Every figure is out of sample (reporting windows only) unless its label says otherwise.
+"""
 
 from __future__ import annotations
 
@@ -17,61 +20,126 @@ import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from keeper.backtest.runner import PoolReport  # noqa: E402
+from keeper.backtest.aggregate import bound_violations, by_name, cost_check, strategies, summary  # noqa: E402
+from keeper.backtest.measures import VaultFees  # noqa: E402
+from keeper.backtest.policies import label  # noqa: E402
+from keeper.backtest.runner import SeriesReport  # noqa: E402
 
-COLUMNS = ("net return", "APR", "fees", "IL vs hold", "gas", "swaps", "rebalances", "max drawdown", "Sharpe")
+BOUND = "upper bound (perfect foresight)"
 
 
 def _day(ts: int) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d %H:%M")
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
 
 
-def period_text(report: PoolReport) -> str:
-    if report.in_sample[0] == report.in_sample[1]:
-        return (f"whole window {_day(report.held_out[0])} → {_day(report.held_out[1])} reported; nothing tuned on it "
-                "(allocation rules fixed in advance, profiles as shipped)")
-    return (f"in-sample (tuning) {_day(report.in_sample[0])} → {_day(report.in_sample[1])}; "
-            f"held out (reported) {_day(report.held_out[0])} → {_day(report.held_out[1])}")
+def _pct(x: float | None, digits: int = 2) -> str:
+    return "n/a" if x is None else f"{x:+.{digits}%}"
 
 
-def print_table(report: PoolReport, console: Console | None = None) -> None:
-    console = console or Console()
-    table = Table(title=f"{report.pool} — held-out period, capital {report.capital:,.2f} {report.numeraire}",
-                  caption=period_text(report) + f"; ALP width scale tuned in-sample = {report.width_scale}")
+def _num(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:,.4g}"
+
+
+def header(report: SeriesReport, vault: VaultFees) -> str:
+    w = report.windows
+    train = (w[0].window.train[1] - w[0].window.train[0]) // 24
+    test = (w[0].window.test[1] - w[0].window.test[0])
+    test_text = f"{test // 24} d" if test >= 24 else f"{test} h"
+    return (f"capital {report.capital:,.4g} {report.numeraire} = {report.capital_share:.2%} of the pool's active "
+            f"liquidity within +-2 % (median over the first training window); {len(w)} reporting windows of "
+            f"{test_text} after {train} d of training each, {_day(w[0].times[0])} → {_day(w[-1].times[1])}; decisions "
+            f"every {report.cadence} h; gas: {report.gas_source}; {report.native_source}; vault fees "
+            f"{vault.management:.0%}/yr management, {vault.performance:.0%} performance (settled per window)")
+
+
+def summary_table(report: SeriesReport, vault: VaultFees) -> Table:
+    table = Table(title=f"{report.pool} — walk-forward, out of sample (every reporting window chained)",
+                  caption=header(report, vault), caption_justify="left")
+    for c in ("strategy", "net return", "APR", "share of bound", "mean window", "worst window", "beat 50/50",
+              "fees", "IL vs hold", "gas", "pool fee", "impact", "moves", "max DD", "Sharpe"):
+        table.add_column(c, justify="left" if c == "strategy" else "right")
+    n = len(report.windows)
+    for name, s in summary(report).items():
+        style = "bold green" if s["kind"] == "alp" else ("italic" if s["kind"] == "bound" else None)
+        table.add_row(name, _pct(s["net_return"]), _pct(s["apr"], 1),
+                      "n/a" if s["share_of_bound"] is None else f"{s['share_of_bound']:.1%}",
+                      _pct(s["mean_window"]), _pct(s["worst_window"]), f"{s['windows_beating_50_50']}/{n}",
+                      _num(s["fees"]), _num(s["impermanent_loss"]), _num(s["gas"]), _num(s["pool_fee"]),
+                      _num(s["impact"]), str(s["moves"]), f"{s['max_drawdown']:.2%}", f"{s['sharpe']:.2f}",
+                      style=style)
+    return table
+
+
+def window_table(report: SeriesReport) -> Table:
+    cols = ["hold 50/50", "static full range", "best static ex ante", "ALP keeper (balanced)", BOUND]
+    table = Table(title=f"{report.pool} — each reporting window (net return)")
+    for c in ["reported", "chosen in training"] + cols:
+        table.add_column(c, justify="left" if c in ("reported", "chosen in training") else "right")
+    series = {c: by_name(report, c) for c in cols}
+    for k, w in enumerate(report.windows):
+        table.add_row(f"{_day(w.times[0])} → {_day(w.times[1])}",
+                      f"static {label(w.best_static)}, keeper width x{w.width_scale}",
+                      *[_pct(series[c][k].curve[-1] / report.capital - 1) for c in cols])
+    return table
+
+
+def sweep_table(report: SeriesReport) -> Table:
+    shares = sorted(next(iter(report.sweep.values())).keys())
+    table = Table(title=f"{report.pool} — size sweep: chained net return by capital as a share of the +-2 % depth")
     table.add_column("strategy")
-    for c in COLUMNS:
-        table.add_column(c, justify="right")
-    for r in report.rows:
-        style = "bold green" if r.kind == "alp" else ("italic" if r.kind == "hindsight" else None)
-        table.add_row(r.strategy, f"{r.net_return:+.2%}", "n/a (< 30 d)" if r.apr is None else f"{r.apr:+.1%}", f"{r.fees:,.4g}", f"{r.impermanent_loss:,.4g}",
-                      f"{r.gas:,.4g}", f"{r.swap_costs:,.4g}", str(r.rebalances), f"{r.max_drawdown:.2%}",
-                      f"{r.sharpe:.2f}", style=style)
-    console.print(table)
+    for s in shares:
+        table.add_column(f"{s:.1%}", justify="right")
+    for name, by_share in report.sweep.items():
+        table.add_row(name, *[_pct(by_share[s]) for s in shares])
+    return table
 
 
-def verdict(report: PoolReport) -> dict:
-    """ALP (best profile) against the best static baseline and the hindsight bound, stated whichever way it goes."""
-    alp = max((r for r in report.rows if r.kind == "alp"), key=lambda r: r.net_return)
-    static = max((r for r in report.rows if r.kind == "baseline"), key=lambda r: r.net_return)
-    hindsight = next(r for r in report.rows if r.kind == "hindsight")
-    fraction = alp.net_return / hindsight.net_return if hindsight.net_return > 0 else None
-    return {"alp": alp.strategy, "alp_net_return": alp.net_return, "best_baseline": static.strategy,
-            "best_baseline_net_return": static.net_return, "alp_minus_best_baseline": alp.net_return - static.net_return,
-            "hindsight": hindsight.strategy, "hindsight_net_return": hindsight.net_return,
-            "alp_fraction_of_hindsight": fraction}
+def cost_table(reports: list[SeriesReport]) -> Table:
+    check = cost_check(reports)
+    table = Table(title=f"Move costs: what the deciding strategy expected vs what the engine charged "
+                        f"({check['moves']['count']} moves, sums of each move's cost as a share of the wealth moved)")
+    for c in ("part", "expected", "charged", "difference"):
+        table.add_column(c, justify="left" if c == "part" else "right")
+    for part in ("gas", "pool_fee", "impact", "total"):
+        row = check[part]
+        table.add_row(part, f"{row['expected']:.6g}", f"{row['charged']:.6g}", _pct(row["difference"]))
+    return table
 
 
-def as_json(reports: list[PoolReport]) -> dict:
-    return {"pools": [{
-        "pool": r.pool, "numeraire": r.numeraire, "capital": r.capital,
-        "in_sample": {"start": _day(r.in_sample[0]), "end": _day(r.in_sample[1])},
-        "held_out": {"start": _day(r.held_out[0]), "end": _day(r.held_out[1])},
-        "width_scale_tuned_in_sample": r.width_scale,
-        "strategies": {row.strategy: {k: row.public()[k] for k in (
-            "kind", "net_return", "apr", "fees", "impermanent_loss", "gas", "swap_costs", "rebalances",
-            "max_drawdown", "sharpe")} for row in r.rows},
-        "verdict": verdict(r),
-    } for r in reports]}
+def print_report(reports: list[SeriesReport], vault: VaultFees, console: Console | None = None) -> None:
+    console = console or Console()
+    for r in reports:
+        console.print(summary_table(r, vault))
+        console.print(window_table(r))
+        if r.sweep:
+            console.print(sweep_table(r))
+        broken = bound_violations(r)
+        console.print(f"{r.pool}: the bound is at or above every strategy on every window"
+                      if not broken else f"[red]{r.pool}: {len(broken)} strategy-window(s) above the bound: {broken[:3]}")
+    if reports:
+        console.print(cost_table(reports))
+
+
+def as_json(reports: list[SeriesReport], vault: VaultFees) -> dict:
+    return {
+        "vault_fees": vault.model_dump(),
+        "cost_check": cost_check(reports),
+        "series": [{
+            "pool": r.pool, "numeraire": r.numeraire, "capital": r.capital, "capital_share_of_depth": r.capital_share,
+            "decision_hours": r.cadence, "gas": r.gas_source, "native_token_price": r.native_source,
+            "summary": summary(r),
+            "windows": [{
+                "train": {"start": _day(int(r.series.times[w.window.train[0]])),
+                          "end": _day(int(r.series.times[w.window.train[1] - 1]))},
+                "test": {"start": _day(w.times[0]), "end": _day(w.times[1])},
+                "best_static_ex_ante": label(w.best_static), "keeper_width_scale": w.width_scale,
+                "bound_path": w.bound_path,
+                "strategies": {row.strategy: row.figures(r.capital) for row in w.rows},
+            } for w in r.windows],
+            "bound_violations": bound_violations(r),
+            "size_sweep": {name: {f"{s:g}": v for s, v in d.items()} for name, d in r.sweep.items()},
+        } for r in reports],
+    }
 
 
 def _png(fig) -> bytes:
@@ -81,34 +149,42 @@ def _png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def plots(report: PoolReport) -> dict[str, bytes]:
-    hours = (report.times - report.times[0]) / 3_600
-    fig, ax = plt.subplots(figsize=(10, 5))
-    for r in report.rows:
-        if r.kind == "candidate":
-            continue
-        ax.plot(hours, r.curve / report.capital, label=r.strategy,
-                linewidth=2.4 if r.kind == "alp" else 1.0, linestyle="--" if r.kind == "hindsight" else "-")
-    ax.set(title=f"{report.pool}: value per unit of capital (held-out period)", xlabel="hours", ylabel="value")
-    ax.legend(fontsize=7, ncol=2)
+def plots(report: SeriesReport) -> dict[str, bytes]:
+    """The chained equity of every strategy over the reporting windows, and the keeper's range against the price."""
+    fig, ax = plt.subplots(figsize=(11, 5.5))
+    for name, kind in strategies(report):
+        rows = by_name(report, name)
+        level, parts = 1.0, []
+        for r in rows:
+            parts.append(level * r.curve / report.capital)
+            level = parts[-1][-1]
+        curve = np.concatenate(parts)
+        ax.plot(np.arange(len(curve)) / 24, curve, label=name,
+                linewidth=2.2 if kind == "alp" else 0.9, linestyle="--" if kind == "bound" else "-")
+    ax.set(title=f"{report.pool}: value per unit of capital, reporting windows chained", xlabel="days reported",
+           ylabel="value", yscale="log")
+    ax.legend(fontsize=6, ncol=3)
     equity = _png(fig)
-    alp = max((r for r in report.rows if r.kind == "alp"), key=lambda r: r.net_return)
-    if report.weights is not None:
-        fig, ax = plt.subplots(figsize=(10, 4))
-        ax.stackplot(hours, report.weights[alp.strategy].T, labels=report.source_names)
-        ax.set(title=f"Allocation over time: {alp.strategy}", xlabel="hours", ylabel="weight", ylim=(0, 1))
-        ax.legend(fontsize=7, loc="upper left")
-        return {"equity": equity, "allocation": _png(fig)}
-    fig, ax = plt.subplots(figsize=(10, 4))
-    ax.plot(hours, report.price, color="black", linewidth=1, label="price")
-    ax.fill_between(hours, alp.lower, alp.upper, alpha=0.3, label=f"{alp.strategy} range")
-    ax.set(title="Allocation over time: the ALP keeper's range against the price (gaps: out of the pool)",
-           xlabel="hours", ylabel="price")
+    series = report.series
+    fig, ax = plt.subplots(figsize=(11, 4))
+    other = (0.0, 10**series.decimals1) if series.numeraire_is_token0 else (10**series.decimals0, 0.0)
+    for k, w in enumerate(report.windows):
+        a, b = w.window.test
+        hours = np.arange(a, b) / 24
+        price = series.value_at(*other, series.close_tick[a:b])
+        keeper = next(r for r in w.rows if r.strategy == "ALP keeper (balanced)")
+        lo, hi = series.value_at(*other, keeper.lower), series.value_at(*other, keeper.upper)
+        ax.plot(hours, price, color="black", linewidth=0.8, label="price" if k == 0 else None)
+        ax.fill_between(hours, np.fmin(lo, hi), np.fmax(lo, hi), alpha=0.3, color="tab:green",
+                        label="ALP keeper (balanced) range" if k == 0 else None)
+    ax.set(title="The balanced keeper's range against the price, reporting windows (gaps: out of the pool)",
+           xlabel="days from the series' start", ylabel=f"price in {report.numeraire}")
+    ax.set_ylim(*np.nanpercentile(series.value_at(*other, series.close_tick), [0.5, 99.5]) * np.array([0.9, 1.1]))
     ax.legend(fontsize=8)
-    return {"equity": equity, "allocation": _png(fig)}
+    return {"equity": equity, "ranges": _png(fig)}
 
 
-def write(reports: list[PoolReport], out: Path) -> Path:
+def write(reports: list[SeriesReport], vault: VaultFees, out: Path, extra_html: str = "") -> Path:
     out.mkdir(parents=True, exist_ok=True)
     sections = []
     for report in reports:
@@ -116,19 +192,18 @@ def write(reports: list[PoolReport], out: Path) -> Path:
         slug = report.pool.replace("/", "+").replace(" ", "_")
         for name, data in images.items():
             (out / f"{slug}-{name}.png").write_bytes(data)
-        console = Console(record=True, width=160, file=io.StringIO())  # recorded for the page, not printed
-        print_table(report, console)
-        table_html = console.export_text()
-        sections.append(
-            f"<h2>{html.escape(report.pool)}</h2><p>{html.escape(period_text(report))}</p>"
-            f"<pre>{html.escape(table_html)}</pre>"
-            f"<pre>{html.escape(json.dumps(verdict(report), indent=2))}</pre>"
-            + "".join(f'<img alt="{n}" style="max-width:100%" src="data:image/png;base64,'
-                      f'{base64.b64encode(d).decode()}">' for n, d in images.items())
-        )
+        console = Console(record=True, width=200, file=io.StringIO())  # recorded for the page, not printed
+        print_report([report], vault, console)
+        sections.append(f"<h2>{html.escape(report.pool)}</h2><pre>{html.escape(console.export_text())}</pre>"
+                        + "".join(f'<img alt="{n}" style="max-width:100%" src="data:image/png;base64,'
+                                  f'{base64.b64encode(d).decode()}">' for n, d in images.items()))
+    console = Console(record=True, width=200, file=io.StringIO())
+    if reports:
+        console.print(cost_table(reports))
     page = out / "report.html"
     page.write_text("<!doctype html><meta charset=utf-8><title>ALP backtest</title>"
-                    "<body style='font-family:system-ui;max-width:1100px;margin:auto'>"
-                    "<h1>ALP backtest on real history</h1>" + "".join(sections) + "</body>")
-    (out / "report.json").write_text(json.dumps(as_json(reports), indent=2))
+                    "<body style='font-family:system-ui;max-width:1300px;margin:auto'>"
+                    "<h1>ALP backtest on real history: walk-forward, out of sample</h1>" + "".join(sections)
+                    + f"<pre>{html.escape(console.export_text())}</pre>" + extra_html + "</body>")
+    (out / "report.json").write_text(json.dumps(as_json(reports, vault), indent=2))
     return page

@@ -1,8 +1,11 @@
-"""One backtest run: every strategy on the same data, with the ALP keeper tuned in-sample and reported held-out.
+"""Walk-forward evaluation of every strategy on one series: tune on a training window, report on the next, roll.
 
-Periods: the longest contiguous stretch of the main pool is split in two; the ALP keeper's single tuned parameter
-(width_scale) is chosen on the first part and every strategy is reported on the second. The hindsight-best is the
-best of every range strategy evaluated on the held-out part itself: a bound nobody could have chosen in advance.
+Windows: a reporting window of `test` rows follows a training window of twice that; both roll forward by `test`
+until the series ends, so every row after the first training window is reported exactly once. What is chosen on
+a training window (the best static width, the keeper's width scale) is used on the reporting window after it,
+and every strategy on a reporting window may read the rows before it (the warm-up is real history). Capital is
+a share of the pool's active liquidity, so a run is a price taker unless asked not to be; the size sweep shows
+where size starts to hurt.
 """
 
 from __future__ import annotations
@@ -13,164 +16,227 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from keeper.backtest.engine import Costs, RunResult, after_vault_fees, hold_asset, hold_fifty_fifty, metrics, simulate
-from keeper.backtest.policies import AlpKeeper, Recentre, StaticRange
-from keeper.backtest.series import STABLE, PoolSeries
+from keeper.backtest.bound import Bound, upper_bound
+from keeper.backtest.engine import DECISION_HOURS, MoveRecord, RunResult, simulate
+from keeper.backtest.holdings import Range, unit_amounts
+from keeper.backtest.measures import VaultFees, after_vault_fees, metrics
+from keeper.backtest.policies import AlpKeeper, HoldAsset, HoldBasket, Recentre, StaticRange, centred, label
+from keeper.backtest.series import PoolSeries
 from keeper.market.history import MarketData, resample
 from keeper.names import day
 from keeper.risk.profiles import PROFILES
 
-# A stretch shorter than this cannot be split into a tuning and a reporting half worth reading.
-MIN_SEGMENT_SECONDS = 2 * 24 * 3_600
-STATIC_WIDTHS = (math.inf, 0.02, 0.05, 0.10, 0.25)
+HOUR = 3_600
+MAX_TEST_HOURS = 30 * 24
+TRAIN_TO_TEST = 2
+MIN_WINDOWS = 3  # a series is cut so that it gives at least this many reporting windows
+STATIC_WIDTHS = (math.inf, 0.50, 0.25, 0.10, 0.05, 0.02, 0.01)
 RECENTRE_WIDTHS = (0.02, 0.05, 0.10)
 WIDTH_SCALES = (0.5, 0.75, 1.0, 1.5, 2.0)
-IN_SAMPLE_FRACTION = 0.5
+# Capital as a share of the value of the pool's active liquidity within +-2 % of the price: small enough that
+# the position barely moves the price or dilutes the other LPs' fees.
+DEFAULT_CAPITAL_SHARE = 0.01
+DEPTH_HALF_WIDTH = 0.02
+SWEEP_SHARES = (0.001, 0.01, 0.1, 0.5, 1.0, 3.0)
+
+
+@dataclass(frozen=True)
+class Window:
+    train: tuple[int, int]  # rows [a, b)
+    test: tuple[int, int]
+
+
+def plan_windows(rows: int) -> tuple[list[Window], int]:
+    """The walk-forward windows of a series of `rows` hours, and the decision cadence (hours) used on it."""
+    test = min(MAX_TEST_HOURS, rows // (TRAIN_TO_TEST + MIN_WINDOWS))
+    cadence = DECISION_HOURS if test >= 4 * DECISION_HOURS else max(1, test // 4)
+    test -= test % cadence
+    if test < cadence or test == 0:
+        return [], cadence
+    train = TRAIN_TO_TEST * test
+    out = []
+    start = train
+    while start + test <= rows:
+        out.append(Window((start - train, start), (start, start + test)))
+        start += test
+    return out, cadence
 
 
 @dataclass
 class Row:
     strategy: str
-    kind: str  # baseline | alp | hindsight
-    net_return: float
-    apr: float | None  # None for periods under MIN_ANNUALISED_DAYS: read net_return, the period's return
-    fees: float
-    impermanent_loss: float
-    gas: float
-    swap_costs: float
-    rebalances: int
-    max_drawdown: float
-    sharpe: float
-    curve: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    kind: str  # hold | static | recentre | chosen | alp | bound
+    gross: np.ndarray = field(repr=False)
+    curve: np.ndarray = field(repr=False)  # after vault fees
+    fees: float = 0.0
+    impermanent_loss: float | None = None
+    gas: float = 0.0
+    pool_fee: float = 0.0
+    impact: float = 0.0
+    moves: int = 0
+    refused: int = 0
     lower: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
     upper: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    move_log: list[MoveRecord] = field(repr=False, default_factory=list)
 
-    def public(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if not isinstance(v, np.ndarray)}
+    def figures(self, capital: float) -> dict:
+        return {"kind": self.kind, **metrics(self.curve, capital), "gross_return": float(self.gross[-1] / capital - 1),
+                "fees": self.fees, "impermanent_loss": self.impermanent_loss, "gas": self.gas,
+                "pool_fee": self.pool_fee, "impact": self.impact, "moves": self.moves, "refused": self.refused}
 
 
 @dataclass
-class PoolReport:
-    pool: str
-    capital: float
-    numeraire: str
-    in_sample: tuple[int, int]
-    held_out: tuple[int, int]
-    width_scale: float
+class WindowResult:
+    window: Window
+    times: tuple[int, int]  # first and last reported hour
     rows: list[Row]
-    times: np.ndarray
-    price: np.ndarray
-    weights: dict[str, np.ndarray] | None = None  # allocation runs: strategy -> weights per step (steps x sources)
-    source_names: list[str] | None = None
+    best_static: float
+    width_scale: float
+    bound_path: list[tuple[int, str]]
 
 
-def _row(result: RunResult, kind: str, capital: float, costs: Costs) -> Row:
-    curve = after_vault_fees(result, capital, costs)
-    m = metrics(curve, capital)
-    return Row(strategy=result.name, kind=kind, fees=result.fees, impermanent_loss=result.impermanent_loss,
-               gas=result.gas, swap_costs=result.swap_costs, rebalances=result.rebalances, curve=curve,
-               lower=result.lower, upper=result.upper, **m)
+@dataclass
+class SeriesReport:
+    pool: str
+    numeraire: str
+    capital: float
+    capital_share: float
+    cadence: int
+    gas_source: str
+    native_source: str
+    windows: list[WindowResult]
+    series: PoolSeries = field(repr=False)
+    sweep: dict[str, dict[float, float]] = field(default_factory=dict)  # strategy -> share -> chained net return
+    notes: list[str] = field(default_factory=list)
 
 
-def _move_cost_fraction(series: PoolSeries, capital: float, costs: Costs) -> float:
-    from keeper.backtest.engine import _eth_price
-
-    tick = float(series.open_tick[0])
-    gas = costs.gas_units_per_move * float(np.mean(costs.gas_price_gwei)) * 1e-9 * _eth_price(series, tick, costs)
-    return gas / capital + series.fee_rate * 0.5  # gas, plus swapping about half the position
-
-
-def _spacing(series: PoolSeries) -> int:
-    return {100: 1, 500: 10, 3000: 60, 10000: 200}.get(int(round(series.fee_rate * 1e6)), 10)
+def _row(result: RunResult, kind: str, capital: float, vault: VaultFees, name: str | None = None) -> Row:
+    costs = result.costs
+    return Row(strategy=name or result.name, kind=kind, gross=result.values,
+               curve=after_vault_fees(result.values, capital, vault), fees=result.fees,
+               impermanent_loss=result.impermanent_loss, gas=costs.gas, pool_fee=costs.pool_fee,
+               impact=costs.impact, moves=len(result.moves), refused=result.refused, lower=result.lower,
+               upper=result.upper, move_log=result.moves)
 
 
-def tune_width_scale(series: PoolSeries, capital: float, costs: Costs) -> float:
-    """The width scale whose balanced-profile keeper did best in-sample (net of costs and vault fees)."""
-    cost = _move_cost_fraction(series, capital, costs)
-    best, best_value = 1.0, -math.inf
-    for scale in WIDTH_SCALES:
-        keeper = AlpKeeper(PROFILES["balanced"], width_scale=scale, gas_cost_fraction=cost, spacing=_spacing(series))
-        value = after_vault_fees(simulate(series, keeper, capital, costs), capital, costs)[-1]
-        if value > best_value:
-            best, best_value = scale, value
-    return best
+def depth_value(series: PoolSeries, row: int) -> float:
+    """Value of the pool's active liquidity within +-2 % of the price at `row`, in the numéraire."""
+    tick = float(series.close_tick[row])
+    rng = centred(tick, DEPTH_HALF_WIDTH, 1)
+    a0, a1 = unit_amounts(rng.lower, rng.upper, tick)
+    return float(series.liquidity[row]) * float(series.value_at(a0, a1, tick))
 
 
-def compare(series: PoolSeries, capital: float, costs: Costs, width_scale: float,
-            progress: Callable[[str], None] | None = None) -> list[Row]:
-    """Every strategy on `series`."""
-    spacing = _spacing(series)
-    cost = _move_cost_fraction(series, capital, costs)
-    rows = [_row(hold_asset(series, capital), "baseline", capital, costs),
-            _row(hold_fifty_fifty(series, capital), "baseline", capital, costs)]
-    family = [StaticRange(w, spacing) for w in STATIC_WIDTHS] + [Recentre(w, spacing) for w in RECENTRE_WIDTHS]
-    for policy in family:
-        rows.append(_row(simulate(series, policy, capital, costs), "baseline", capital, costs))
+def capital_for(series: PoolSeries, share: float, rows: tuple[int, int]) -> float:
+    """`share` of the median +-2 % depth over `rows` (the first training window: known before any report)."""
+    a, b = rows
+    return share * float(np.median([depth_value(series, i) for i in range(a, b, max((b - a) // 48, 1))]))
+
+
+def _best(series: PoolSeries, make: Callable[[float], object], choices, capital: float, rows: tuple[int, int],
+          cadence: int) -> float:
+    scores = [simulate(series, make(c), capital, *rows, cadence=cadence).values[-1] for c in choices]
+    return choices[int(np.argmax(scores))]
+
+
+def run_window(series: PoolSeries, window: Window, capital: float, cadence: int, vault: VaultFees,
+               profiles=None) -> WindowResult:
+    profiles = list(PROFILES.values()) if profiles is None else profiles
+    a, b = window.test
+    best_static = _best(series, StaticRange, STATIC_WIDTHS, capital, window.train, cadence)
+    scale = _best(series, lambda s: AlpKeeper(PROFILES["balanced"], width_scale=s), WIDTH_SCALES, capital,
+                  window.train, cadence)
+
+    def run(strategy, kind: str, name: str | None = None) -> Row:
+        return _row(simulate(series, strategy, capital, a, b, cadence=cadence), kind, capital, vault, name)
+
+    rows = [run(HoldAsset(), "hold"), run(HoldBasket(0.5), "hold")]
+    keepers = [run(AlpKeeper(p, width_scale=scale), "alp") for p in profiles]
+    # HODL: the tokens the (balanced) keeper's first position held, bought when it bought them and kept.
+    first = next((m for m in keepers[min(1, len(keepers) - 1)].move_log if isinstance(m.target, Range)), None)
+    hodl_share, hodl = None, "HODL the keeper's first inventory"
+    if first is not None:
+        tick = series.state(first.row).tick
+        u0, u1 = unit_amounts(first.target.lower, first.target.upper, tick)
+        hodl_share = float(series.value_at(u0, 0.0, tick) / series.value_at(u0, u1, tick))
+        rows.append(run(HoldBasket(hodl_share, name=hodl, at_row=first.row), "hold"))
+    else:  # the keeper never bought tokens: its inventory stayed the vault asset
+        rows.append(run(HoldAsset(name=hodl), "hold"))
+    rows += [run(StaticRange(w), "static") for w in STATIC_WIDTHS]
+    rows.append(run(StaticRange(best_static), "chosen", "best static ex ante"))
+    rows += [run(Recentre(w), "recentre") for w in RECENTRE_WIDTHS]
+    rows += keepers
+    baskets = (0.5,) if hodl_share is None else (0.5, hodl_share)
+    bound: Bound = upper_bound(series, capital, a, b, baskets=baskets, cadence=cadence)
+    rows.append(Row(strategy="upper bound (perfect foresight)", kind="bound", gross=bound.values,
+                    curve=after_vault_fees(bound.values, capital, vault), moves=len(bound.path)))
+    return WindowResult(window, (int(series.times[a]), int(series.times[b - 1])), rows, best_static, scale,
+                        bound.path)
+
+
+def chained(returns: list[float]) -> float:
+    return float(np.prod([1 + r for r in returns]) - 1)
+
+
+def run_series(series: PoolSeries, capital_share: float = DEFAULT_CAPITAL_SHARE, capital: float | None = None,
+               vault: VaultFees = VaultFees(), sweep: bool = True,
+               progress: Callable[[str], None] | None = None) -> SeriesReport:
+    windows, cadence = plan_windows(len(series))
+    if not windows:
+        raise ValueError(f"{series.name}: {len(series)} hours is too short for walk-forward windows")
+    if capital is None:
+        capital = capital_for(series, capital_share, windows[0].train)
+    else:
+        capital_share = capital / capital_for(series, 1.0, windows[0].train)
+    results = []
+    for k, w in enumerate(windows):
         if progress:
-            progress(policy.name)
-    for prof in PROFILES.values():
-        keeper = AlpKeeper(prof, width_scale=width_scale, gas_cost_fraction=cost, spacing=spacing)
-        rows.append(_row(simulate(series, keeper, capital, costs), "alp", capital, costs))
+            progress(f"window {k + 1}/{len(windows)}")
+        results.append(run_window(series, w, capital, cadence, vault))
+    report = SeriesReport(pool=series.name, numeraire=series.numeraire, capital=capital, capital_share=capital_share,
+                          cadence=cadence, gas_source=series.gas_source, native_source=series.native_source,
+                          windows=results, series=series)
+    if sweep:
+        report.sweep = size_sweep(series, windows, cadence, results, vault, progress)
+    return report
+
+
+def size_sweep(series: PoolSeries, windows: list[Window], cadence: int, results: list[WindowResult],
+               vault: VaultFees, progress: Callable[[str], None] | None = None) -> dict[str, dict[float, float]]:
+    """Chained net return over every reporting window at each capital share: where size starts to hurt."""
+    out: dict[str, dict[float, float]] = {}
+    for share in SWEEP_SHARES:
         if progress:
-            progress(keeper.name)
-    # Hindsight: the best of every range strategy and every tuning, judged on this very period.
-    candidates = [r for r in rows if r.kind == "baseline" and r.strategy.startswith(("static", "re-centre"))]
-    for scale in WIDTH_SCALES:
-        for prof in PROFILES.values():
-            keeper = AlpKeeper(prof, width_scale=scale, gas_cost_fraction=cost, spacing=spacing)
-            candidates.append(_row(simulate(series, keeper, capital, costs), "candidate", capital, costs))
-    best = max(candidates, key=lambda r: r.net_return)
-    rows.append(Row(**{**best.__dict__, "strategy": f"hindsight-best ({best.strategy})", "kind": "hindsight"}))
-    return rows
-
-
-def capital_in_numeraire(series: PoolSeries, capital_usd: float, costs: Costs) -> float:
-    """The run's capital (given in USD) in the pool's numéraire: a WETH-priced pool gets capital / ETH price."""
-    numeraire = series.symbols[0] if series.numeraire_is_token0 else series.symbols[1]
-    return capital_usd if numeraire in STABLE else capital_usd / costs.eth_price
-
-
-def run_pool(series: PoolSeries, capital_usd: float, costs: Costs,
-             progress: Callable[[str], None] | None = None) -> PoolReport:
-    capital = capital_in_numeraire(series, capital_usd, costs)
-    split = int(len(series) * IN_SAMPLE_FRACTION)
-    in_sample = series.window(int(series.times[0]), int(series.times[split]))
-    held_out = series.window(int(series.times[split]), int(series.times[-1]) + 1)
-    scale = tune_width_scale(in_sample, capital, costs)
-    rows = compare(held_out, capital, costs, scale, progress)
-    other = (0.0, 10**held_out.decimals1) if held_out.numeraire_is_token0 else (10**held_out.decimals0, 0.0)
-
-    def price_at(ticks: np.ndarray) -> np.ndarray:
-        """The non-numéraire token's price in the numéraire at each tick (NaN where there is none)."""
-        return np.array([held_out.value(*other, float(t)) if np.isfinite(t) else np.nan for t in ticks])
-
-    price = price_at(held_out.close_tick)
-    for row in rows:  # ranges drawn in the same units as the price
-        a, b = price_at(row.lower), price_at(row.upper)
-        row.lower, row.upper = np.fmin(a, b), np.fmax(a, b)
-    return PoolReport(pool=series.name, capital=capital,
-                      numeraire=series.symbols[0] if series.numeraire_is_token0 else series.symbols[1], in_sample=(int(in_sample.times[0]), int(in_sample.times[-1])),
-                      held_out=(int(held_out.times[0]), int(held_out.times[-1])), width_scale=scale, rows=rows,
-                      times=held_out.times, price=price)
+            progress(f"size sweep {share:.1%}")
+        capital = capital_for(series, share, windows[0].train)
+        makers = {"static +-5%": lambda r: StaticRange(0.05), "static full range": lambda r: StaticRange(math.inf),
+                  "ALP keeper (balanced)": lambda r: AlpKeeper(PROFILES["balanced"], width_scale=r.width_scale)}
+        for name, make in makers.items():
+            returns = []
+            for w, r in zip(windows, results):
+                gross = simulate(series, make(r), capital, *w.test, cadence=cadence).values
+                returns.append(float(after_vault_fees(gross, capital, vault)[-1] / capital - 1))
+            out.setdefault(name, {})[share] = chained(returns)
+    return out
 
 
 def main_series(data: MarketData, pool: str | None = None) -> list[PoolSeries]:
     """Every contiguous stretch of each pool (or just `pool`), hourly: a gap longer than a day splits a series into
-    segments, and each long enough to tune and report on is run on its own, named by its dates."""
+    segments, each run on its own and named by its dates."""
     out = []
     for name, history in data.pools.items():
         if pool and name != pool:
             continue
-        segments = [s for s in history.segments() if s[1] - s[0] >= MIN_SEGMENT_SECONDS]
+        segments = history.segments()
         for start, end in segments:
             window = history.window(start, end)
             if len(segments) > 1:
                 window = replace(window, name=f"{name} {day(start)}→{day(end - 1)}")
-            out.append(PoolSeries.from_history(resample(window)))
+            series = PoolSeries.from_history(resample(window), data.gas)
+            if plan_windows(len(series))[0]:
+                out.append(series)
     if pool and not out:
         if pool in data.pools:
-            raise ValueError(f"pool {pool!r}: no stretch of its data is {MIN_SEGMENT_SECONDS // 86_400} days or "
-                             "longer without a gap of over a day: nothing to tune and report on")
+            raise ValueError(f"pool {pool!r}: no stretch of its data is long enough for walk-forward windows")
         raise ValueError(f"no pool {pool!r} in the data: have {', '.join(data.pools)}")
     return out
-

@@ -8,9 +8,19 @@ Expected net APR(w) = fee APR of a full-range position x concentration(w) x shar
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from keeper.risk.impermanent_loss import concentration, expected_impermanent_loss, time_in_range
+import numpy as np
+
+from keeper.risk.impermanent_loss import (
+    concentration,
+    concentration_many,
+    expected_impermanent_loss,
+    expected_impermanent_loss_many,
+    time_in_range,
+    time_in_range_many,
+)
 
 CANDIDATE_HALF_WIDTHS = (0.01, 0.02, 0.03, 0.05, 0.075, 0.10, 0.15, 0.25, 0.5, 1.0, math.inf)
 HORIZON_YEARS = 7 / 365  # re-evaluated weekly at the latest
@@ -26,10 +36,11 @@ class RangeChoice:
 
 
 def evaluate(half_width: float, base_fee_apr: float, volatility: float, rebalance_cost: float,
-             il_aversion: float = 1.0, horizon_years: float = HORIZON_YEARS) -> RangeChoice:
-    """Expected annualised returns of a centred range (rebalance_cost: fraction of capital per re-centring)."""
+             il_aversion: float = 1.0, horizon_years: float = HORIZON_YEARS, own_share: float = 0.0) -> RangeChoice:
+    """Expected annualised returns of a centred range (rebalance_cost: fraction of capital per re-centring;
+    own_share: the position's own share of the in-range liquidity, which it earns instead of adding to)."""
     in_range = time_in_range(half_width, volatility, horizon_years)
-    fees = base_fee_apr * concentration(half_width) * in_range
+    fees = base_fee_apr * concentration(half_width) * in_range * (1 - own_share)
     il = expected_impermanent_loss(half_width, volatility, horizon_years) / horizon_years
     recentres_per_year = (1 - in_range) / horizon_years if not math.isinf(half_width) else 0.0
     cost = rebalance_cost * recentres_per_year
@@ -37,7 +48,18 @@ def evaluate(half_width: float, base_fee_apr: float, volatility: float, rebalanc
 
 
 def best_range(base_fee_apr: float, volatility: float, rebalance_cost: float, il_aversion: float = 1.0,
-               min_half_width: float = 0.0, candidates: tuple[float, ...] = CANDIDATE_HALF_WIDTHS) -> RangeChoice:
-    allowed = [w for w in candidates if w >= min_half_width] or [math.inf]
-    return max((evaluate(w, base_fee_apr, volatility, rebalance_cost, il_aversion) for w in allowed),
-               key=lambda c: c.net_apr)
+               min_half_width: float = 0.0, candidates: tuple[float, ...] = CANDIDATE_HALF_WIDTHS,
+               own_share: Callable[[np.ndarray], np.ndarray] | None = None) -> RangeChoice:
+    """The best candidate by `evaluate`, every candidate at once; `own_share(widths)` is the position's own share
+    of the pool's liquidity at each width (a large position concentrated narrowly earns L / (L_pool + L) of the
+    fees, not all the pool's fees at that concentration)."""
+    allowed = np.array([w for w in candidates if w >= min_half_width] or [math.inf])
+    in_range = time_in_range_many(allowed, volatility, HORIZON_YEARS)
+    own = np.asarray(own_share(allowed), dtype=float) if own_share else 0.0
+    fees = base_fee_apr * concentration_many(allowed) * in_range * (1 - own)
+    il = expected_impermanent_loss_many(allowed, volatility, HORIZON_YEARS) / HORIZON_YEARS
+    recentres = np.where(np.isinf(allowed), 0.0, (1 - in_range) / HORIZON_YEARS)
+    cost = rebalance_cost * recentres
+    net = fees - il_aversion * il - cost
+    k = int(np.argmax(net))
+    return RangeChoice(float(allowed[k]), float(net[k]), float(fees[k]), float(il[k]), float(cost[k]))
