@@ -12,14 +12,13 @@ every window of the shipped data.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from keeper.backtest.engine import DECISION_HOURS
-from keeper.backtest.holdings import CASH, Basket, Cash, Holding, Range, range_paths, unit_amounts, value_path
-from keeper.backtest.policies import centred, label
+from keeper.backtest.holdings import CASH, Basket, Holding, Range, range_paths, unit_amounts, value_path
+from keeper.backtest.policies import centred, half_width_of, label
 from keeper.backtest.series import PoolSeries
 from keeper.optimize.costs import REBALANCE_GAS, RERANGE_GAS, move_costs
 from keeper.optimize.ranges import CANDIDATE_HALF_WIDTHS
@@ -32,29 +31,13 @@ class Bound:
     path: list[tuple[int, str]]  # (row, holding entered) along the best path
 
 
-def _kind(h: Holding) -> str:
-    if isinstance(h, Cash):
-        return "cash"
-    if isinstance(h, Basket):
-        return f"basket {h.share0:.0%} token0"
-    return f"range {label(math.exp((h.upper - h.lower) / 2 * math.log(1.0001)) - 1)}"
-
-
-def _target_share0(series: PoolSeries, h: Holding, tick: float) -> float:
-    if isinstance(h, Cash):
-        return 1.0 if series.numeraire_is_token0 else 0.0
-    if isinstance(h, Basket):
-        return h.share0
-    a0, a1 = unit_amounts(h.lower, h.upper, tick)
-    return float(series.value_at(a0, 0.0, tick) / series.value_at(a0, a1, tick))
-
-
 def upper_bound(series: PoolSeries, capital: float, start: int, end: int, baskets: tuple[float, ...] = (0.5,),
                 widths: tuple[float, ...] = CANDIDATE_HALF_WIDTHS, cadence: int = DECISION_HOURS) -> Bound:
     rows = list(range(start, end, cadence))
     n = end - start
     num0 = 1.0 if series.numeraire_is_token0 else 0.0
-    k_targets = 1 + len(baskets) + len(widths)
+    fixed: list[Holding] = [CASH] + [Basket(b) for b in baskets]
+    k_fixed, k_targets = len(fixed), len(fixed) + len(widths)
     size = 1 + k_targets * len(rows)
     # Per state, per unit of wealth entered: value and cumulative fees at each close of the run (0 before entry).
     unit = np.zeros((size, n))
@@ -65,7 +48,8 @@ def upper_bound(series: PoolSeries, capital: float, start: int, end: int, basket
     best = np.zeros(size)
     parent = np.full(size, -1)
     entry = np.zeros(size, dtype=np.int64)
-    holdings: list[Holding] = [CASH]
+    target_kind = np.array([0] + [1] * len(baskets) + [2] * len(widths), dtype=np.int8)
+    target_basket = np.array([np.nan] + list(baskets) + [np.nan] * len(widths))
     unit[0] = 1.0
     best[0] = capital
     entry[0] = start
@@ -87,45 +71,44 @@ def upper_bound(series: PoolSeries, capital: float, start: int, end: int, basket
             with np.errstate(divide="ignore", invalid="ignore"):
                 token0 = np.where(kind[alive] == 0, num0, np.clip(t0 / total, 0.0, 1.0))
             token0 = np.where(np.isfinite(token0), token0, num0)
-        targets: list[Holding] = [CASH] + [Basket(b) for b in baskets] + [centred(tick, w, series.spacing) for w in widths]
-        target0 = np.array([_target_share0(series, h, tick) for h in targets])
-        to_range = np.array([isinstance(h, Range) for h in targets])
-        gas_units = np.where((kind[alive] == 2)[:, None] | to_range[None, :], RERANGE_GAS, REBALANCE_GAS)
+        ranges = [centred(tick, w, series.spacing) for w in widths]
+        t_lower = np.array([0.0] * k_fixed + [r.lower for r in ranges])
+        t_upper = np.array([1.0] * k_fixed + [r.upper for r in ranges])
+        a0, a1 = unit_amounts(t_lower[k_fixed:], t_upper[k_fixed:], tick)
+        target0 = np.concatenate([[num0], baskets, series.value_at(a0, 0.0, tick) / series.value_at(a0, a1, tick)])
+        gas_units = np.where((kind[alive] == 2)[:, None] | (target_kind == 2)[None, :], RERANGE_GAS, REBALANCE_GAS)
         w = value[:, None]
         gas, fee, impact = move_costs(w, token0[:, None], target0[None, :], gas_units, state)
         cost = gas + fee + impact
         after = np.where(cost < w, w - cost, -np.inf)
-        for k, h in enumerate(targets):  # staying is the state itself, not a move
-            if isinstance(h, Cash):
-                same = kind[alive] == 0
-            elif isinstance(h, Basket):
-                same = (kind[alive] == 1) & (basket[alive] == h.share0)
-            else:
-                same = (kind[alive] == 2) & (lower[alive] == h.lower) & (upper[alive] == h.upper)
-            after[same, k] = -np.inf
+        # Staying is the state itself, not a move.
+        k_alive = kind[alive][:, None]
+        same = (k_alive == target_kind[None, :]) & (
+            (k_alive == 0)
+            | ((k_alive == 1) & (basket[alive][:, None] == target_basket[None, :]))
+            | ((k_alive == 2) & (lower[alive][:, None] == t_lower[None, :]) & (upper[alive][:, None] == t_upper[None, :])))
+        after[same] = -np.inf
         pick = np.argmax(after, axis=0)
-        ranges = [k for k, h in enumerate(targets) if isinstance(h, Range)]
-        if ranges:
-            r_values, r_fees, r_liq, r_amount0, _ = range_paths(
-                series, np.array([targets[k].lower for k in ranges]), np.array([targets[k].upper for k in ranges]),
-                1.0, i, end, tick, own_liquidity_dilutes=False)
-        for k, h in enumerate(targets):
-            arrived = float(after[pick[k], k])
-            if not np.isfinite(arrived):
-                continue
-            s = count
-            count += 1
-            holdings.append(h)
-            if isinstance(h, Range):
-                j = ranges.index(k)
-                unit[s, i - start:], fees[s, i - start:] = r_values[j], r_fees[j]
-                kind[s], lower[s], upper[s], liq[s] = 2, h.lower, h.upper, r_liq[j]
-            else:
-                path = value_path(series, h, 1.0, i, end, tick)
-                unit[s, i - start:] = path.values
-                if isinstance(h, Basket):
-                    kind[s], basket[s], amount0[s] = 1, h.share0, path.amounts[0]
-            best[s], parent[s], entry[s] = arrived, pick[k], i
+        arrived = after[pick, np.arange(k_targets)]
+        reached = np.nonzero(np.isfinite(arrived))[0]
+        if len(reached) == 0:
+            continue
+        new = np.arange(count, count + len(reached))
+        count += len(reached)
+        best[new], parent[new], entry[new] = arrived[reached], pick[reached], i
+        kind[new], lower[new], upper[new], basket[new] = target_kind[reached], t_lower[reached], t_upper[reached], \
+            target_basket[reached]
+        span = slice(i - start, n)
+        is_range = reached >= k_fixed
+        if is_range.any():
+            r = reached[is_range] - k_fixed
+            r_values, r_fees, r_liq, _, _ = range_paths(series, t_lower[k_fixed:][r], t_upper[k_fixed:][r], 1.0, i,
+                                                        end, tick, own_liquidity_dilutes=False)
+            unit[new[is_range], span], fees[new[is_range], span], liq[new[is_range]] = r_values, r_fees, r_liq
+        for s, k in zip(new[~is_range], reached[~is_range]):
+            path = value_path(series, fixed[k], 1.0, i, end, tick)
+            unit[s, span] = path.values
+            amount0[s] = path.amounts[0]
     finals = best[:count] * unit[:count, n - 1]
     winner = int(np.argmax(finals))
     chain, s = [], winner
@@ -139,4 +122,12 @@ def upper_bound(series: PoolSeries, capital: float, start: int, end: int, basket
         hi = int(entry[b]) - start if b is not None else n
         values[lo:hi] = best[a] * unit[a, lo:hi]
     return Bound(values=values, final=float(finals[winner]),
-                 path=[(int(entry[s]), _kind(holdings[s])) for s in chain[1:]])
+                 path=[(int(entry[s]), _label(kind[s], basket[s], lower[s], upper[s])) for s in chain[1:]])
+
+
+def _label(kind: int, share0: float, lower: float, upper: float) -> str:
+    if kind == 0:
+        return "cash"
+    if kind == 1:
+        return f"basket {share0:.0%} token0"
+    return f"range {label(half_width_of(Range(int(lower), int(upper))))}"

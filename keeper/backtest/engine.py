@@ -10,7 +10,9 @@ not made. Fees accrue as numéraire and are reinvested at the next move.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -30,16 +32,29 @@ class Decision:
     expected: MoveCost  # what the strategy expected the move to cost when it chose it
 
 
-@dataclass(frozen=True)
+@dataclass
 class Position:
     """What a strategy knows of its own holding when it decides."""
 
     holding: Holding
     wealth: float  # value at the open of the decision row, fees included
-    share0: float  # token0 share of that value
-    state: PoolState  # the pool and gas as the decision sees them (the hour before)
-    series: PoolSeries
+    view: PastView
     entered: int | None  # row the holding was entered at (None: never moved)
+    token0_share: Callable[[], float] = field(repr=False, default=lambda: 0.0)
+
+    @property
+    def series(self) -> PoolSeries:
+        return self.view.series
+
+    @cached_property
+    def state(self) -> PoolState:
+        """The pool and gas as the decision sees them (the hour before)."""
+        return self.view.state()
+
+    @cached_property
+    def share0(self) -> float:
+        """Token0 share of the holding's value (worked out only if a strategy prices a move)."""
+        return self.token0_share()
 
     def target_share0(self, target: Holding) -> float:
         return share0(self.series, target, self.state.tick)
@@ -57,6 +72,9 @@ class Position:
 
 class Strategy(Protocol):
     name: str
+    # True for a strategy that never moves again once it has moved (a static range, a hold): the engine stops
+    # asking it. Optional; absent means False.
+    # once: bool
 
     def decide(self, view: PastView, position: Position) -> Decision | None:
         """A move, or None to keep the current holding."""
@@ -115,16 +133,17 @@ def simulate(series: PoolSeries, strategy: Strategy, capital: float, start: int 
     for i in range(start, end, cadence):
         view = PastView(series, i)
         wealth = float(capital if i == start else values[i - 1 - start])
-        if path is None or entered is None or i == entered:
-            here = share0(series, holding, view.tick)
-        else:
-            here = share0_of_path(series, holding, path, i - 1 - entered, view.tick)
-        position = Position(holding, wealth, here, view.state(), series, entered)
+
+        def here(held=holding, p=path, at=entered, tick=view.tick, i=i) -> float:
+            if p is None or at is None:
+                return share0(series, held, tick)
+            return share0_of_path(series, held, p, i - 1 - at, tick)
+        position = Position(holding, wealth, view, entered, here)
         decision = strategy.decide(view, position)
         if decision is None or decision.target == holding:
             continue
         state = series.state(i)  # execution: this hour's gas
-        charged = move_cost(wealth, here, share0(series, decision.target, state.tick),
+        charged = move_cost(wealth, position.share0, share0(series, decision.target, state.tick),
                             gas_units(holding, decision.target), state)
         if charged.total >= wealth:
             result.refused += 1
@@ -141,6 +160,8 @@ def simulate(series: PoolSeries, strategy: Strategy, capital: float, start: int 
                 first_range = (holding, path, i)
         else:
             lowers[i - start:], uppers[i - start:] = np.nan, np.nan
+        if getattr(strategy, "once", False):
+            break
     if path is not None and entered is not None:
         fees_before += float(path.fees[-1])
     result.fees = fees_before

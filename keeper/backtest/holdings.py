@@ -8,6 +8,7 @@ exactly the holdings the strategies can take.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +43,10 @@ CASH = Cash()
 
 def unit_amounts(lower: float, upper: float, tick):
     """Raw token amounts of one unit of liquidity over [lower, upper) at `tick` (element-wise)."""
+    if isinstance(lower, (int, float)) and isinstance(upper, (int, float)) and isinstance(tick, (int, float)):
+        sa, sb = math.sqrt(1.0001**lower), math.sqrt(1.0001**upper)  # one position: plain floats are faster
+        s = min(max(math.sqrt(1.0001**tick), sa), sb)
+        return 1 / s - 1 / sb, s - sa
     sa, sb = 1.0001 ** (lower / 2), 1.0001 ** (upper / 2)
     s = np.clip(1.0001 ** (np.asarray(tick, dtype=float) / 2), sa, sb)
     return 1 / s - 1 / sb, s - sa

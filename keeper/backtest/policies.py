@@ -16,7 +16,7 @@ from keeper.backtest.holdings import CASH, Basket, Cash, Range, unit_amounts
 from keeper.backtest.series import PastView
 from keeper.market.features import realised_volatility
 from keeper.optimize.costs import RERANGE_GAS, move_cost
-from keeper.optimize.ranges import CANDIDATE_HALF_WIDTHS, HORIZON_YEARS, best_range, evaluate
+from keeper.optimize.ranges import CANDIDATE_HALF_WIDTHS, HORIZON_YEARS, RangeTerms, net_aprs, range_terms
 from keeper.risk.profiles import RiskProfile
 
 MIN_TICK, MAX_TICK = -887_272, 887_272
@@ -35,9 +35,11 @@ def centred(tick: float, half_width: float, spacing: int = 10) -> Range:
 
 def snap(half_width: float, grid: tuple[float, ...] = CANDIDATE_HALF_WIDTHS) -> float:
     """The grid width nearest in log terms (the full range stays the full range)."""
-    if math.isinf(half_width):
+    if math.isinf(half_width) and math.inf in grid:
         return half_width
-    finite = [w for w in grid if not math.isinf(w)]
+    finite = [w for w in grid if not math.isinf(w)] or [math.inf]
+    if math.isinf(half_width):
+        return finite[-1]
     return min(finite, key=lambda w: abs(math.log(w) - math.log(half_width)))
 
 
@@ -46,12 +48,15 @@ def label(half_width: float) -> str:
 
 
 def half_width_of(rng: Range) -> float:
+    if rng.upper - rng.lower > MAX_TICK:  # only a full range is that wide
+        return math.inf
     return math.exp((rng.upper - rng.lower) / 2 * LOG_TICK) - 1
 
 
 @dataclass
 class HoldAsset:
     name: str = "hold the vault asset"
+    once = True
 
     def decide(self, view: PastView, position: Position) -> Decision | None:
         return None
@@ -64,6 +69,7 @@ class HoldBasket:
     share0: float
     name: str = "hold 50/50"
     at_row: int = 0
+    once = True
 
     def decide(self, view: PastView, position: Position) -> Decision | None:
         if position.entered is None and view.step >= self.at_row:
@@ -74,6 +80,7 @@ class HoldBasket:
 @dataclass
 class StaticRange:
     half_width: float
+    once = True
 
     @property
     def name(self) -> str:
@@ -119,50 +126,57 @@ class AlpKeeper:
     def name(self) -> str:
         return f"ALP keeper ({self.profile.name.value})"
 
-    def _assess(self, view: PastView) -> tuple[float, float]:
+    def _context(self, view: PastView) -> tuple[float, float, RangeTerms, np.ndarray]:
+        """Volatility, full-range fee APR, the optimizer's per-width terms and each candidate range's value per
+        unit of liquidity: functions of the rows before this step alone, computed once per step."""
+        key = ("alp", view.step, self.lookback, self.profile.min_half_width)
+        hit = view.series.cache.get(key)
+        if hit is not None:
+            return hit
         ticks = view.close_tick[-self.lookback:]
         vol = realised_volatility(ticks) if len(ticks) >= 24 else 0.8
         window = slice(max(view.step - 72, 0), view.step)
         price = 1.0001**view.tick
         fee_raw1 = float(np.mean(view.fees0[window] * price + view.fees1[window]))
         depth_raw1 = 2 * float(np.mean(view.liquidity[window])) * math.sqrt(price)
-        return vol, (fee_raw1 * 24 * 365 / depth_raw1 if depth_raw1 > 0 else 0.0)
-
-    def _own_share(self, view: PastView, position: Position):
-        """The position's share of the in-range liquidity at each candidate width, were it all in that range."""
-        pool = float(view.liquidity[-1])
-
-        def share(widths: np.ndarray) -> np.ndarray:
-            finite = np.where(np.isinf(widths), 1.0, widths)
-            away = np.log1p(finite) / LOG_TICK
-            lower = np.where(np.isinf(widths), MIN_TICK, view.tick - away)
-            upper = np.where(np.isinf(widths), MAX_TICK, view.tick + away)
-            a0, a1 = unit_amounts(lower, upper, view.tick)
-            own = position.wealth / view.series.value_at(a0, a1, view.tick)
-            return own / (pool + own)
-        return share
+        base = fee_raw1 * 24 * 365 / depth_raw1 if depth_raw1 > 0 else 0.0
+        terms = range_terms(vol, self.profile.min_half_width)
+        widths = terms.widths
+        finite = np.where(np.isinf(widths), 1.0, widths)
+        away = np.log1p(finite) / LOG_TICK
+        lower = np.where(np.isinf(widths), MIN_TICK, view.tick - away)
+        upper = np.where(np.isinf(widths), MAX_TICK, view.tick + away)
+        a0, a1 = unit_amounts(lower, upper, view.tick)
+        hit = (vol, base, terms, view.series.value_at(a0, a1, view.tick))
+        view.series.cache[key] = hit
+        return hit
 
     def decide(self, view: PastView, position: Position) -> Decision | None:
         if view.step < 24:
             return None  # a day of history before the first move
         held = position.holding
-        vol, base = self._assess(view)
+        vol, base, terms, unit = self._context(view)
         if vol > self.profile.max_volatility:
             return position.decide(CASH) if not isinstance(held, Cash) else None
         # A re-centre swaps about half the position: its cost as a share of wealth, by the cost model.
         recentre = move_cost(position.wealth, 0.0, 0.5, RERANGE_GAS, position.state).total / position.wealth
-        choice = best_range(base, vol, recentre, self.profile.il_aversion, self.profile.min_half_width,
-                            own_share=self._own_share(view, position))
-        if choice.net_apr <= 0:
+        # The position's own share of the in-range liquidity at each width, were it all in that range.
+        own = position.wealth / unit
+        own = own / (float(view.liquidity[-1]) + own)
+        net, _, _ = net_aprs(terms, base, recentre, self.profile.il_aversion, own)
+        best = int(np.argmax(net))
+        if net[best] <= 0:
             return position.decide(CASH) if not isinstance(held, Cash) else None
-        width = snap(choice.half_width * self.width_scale)
+        allowed = tuple(float(w) for w in terms.widths)
+        width = snap(float(terms.widths[best]) * self.width_scale, allowed)
         target = centred(view.tick, width, view.series.spacing)
         move = position.decide(target)
         margin = self.cost_margin * move.expected.total
         if not isinstance(held, Range) or not held.lower <= view.tick < held.upper:
             # Out of the pool or out of range, a position earns nothing: the gain is the fees it would earn.
-            gain = choice.net_apr * HORIZON_YEARS * position.wealth
+            gain = float(net[best]) * HORIZON_YEARS * position.wealth
             return move if gain > margin else None
-        now = evaluate(half_width_of(held), base, vol, recentre, self.profile.il_aversion)
-        gain = (choice.net_apr - now.net_apr) * HORIZON_YEARS * position.wealth
+        now_width = snap(half_width_of(held), allowed)
+        now = float(net[allowed.index(now_width)])
+        gain = (float(net[best]) - now) * HORIZON_YEARS * position.wealth
         return move if gain > margin and target != held else None

@@ -41,6 +41,19 @@ SWEEP_SHARES = (0.001, 0.01, 0.1, 0.5, 1.0, 3.0)
 
 
 @dataclass(frozen=True)
+class Lineup:
+    """Which strategies a run compares (the holds, the chosen static width and the bound always run)."""
+
+    static_widths: tuple[float, ...] = STATIC_WIDTHS
+    recentre_widths: tuple[float, ...] = RECENTRE_WIDTHS
+    profiles: tuple[str, ...] = tuple(p.value for p in PROFILES)
+    hodl: bool = True
+
+
+FULL_LINEUP = Lineup()
+
+
+@dataclass(frozen=True)
 class Window:
     train: tuple[int, int]  # rows [a, b)
     test: tuple[int, int]
@@ -140,8 +153,8 @@ def _best(series: PoolSeries, make: Callable[[float], object], choices, capital:
 
 
 def run_window(series: PoolSeries, window: Window, capital: float, cadence: int, vault: VaultFees,
-               profiles=None) -> WindowResult:
-    profiles = list(PROFILES.values()) if profiles is None else profiles
+               lineup: Lineup = FULL_LINEUP) -> WindowResult:
+    profiles = [PROFILES[p] for p in lineup.profiles]
     a, b = window.test
     best_static = _best(series, StaticRange, STATIC_WIDTHS, capital, window.train, cadence)
     scale = _best(series, lambda s: AlpKeeper(PROFILES["balanced"], width_scale=s), WIDTH_SCALES, capital,
@@ -153,18 +166,19 @@ def run_window(series: PoolSeries, window: Window, capital: float, cadence: int,
     rows = [run(HoldAsset(), "hold"), run(HoldBasket(0.5), "hold")]
     keepers = [run(AlpKeeper(p, width_scale=scale), "alp") for p in profiles]
     # HODL: the tokens the (balanced) keeper's first position held, bought when it bought them and kept.
-    first = next((m for m in keepers[min(1, len(keepers) - 1)].move_log if isinstance(m.target, Range)), None)
+    balanced = next((k for k in keepers if k.strategy.endswith("(balanced)")), keepers[0] if keepers else None)
+    first = next((m for m in balanced.move_log if isinstance(m.target, Range)), None) if balanced else None
     hodl_share, hodl = None, "HODL the keeper's first inventory"
-    if first is not None:
+    if lineup.hodl and first is not None:
         tick = series.state(first.row).tick
         u0, u1 = unit_amounts(first.target.lower, first.target.upper, tick)
         hodl_share = float(series.value_at(u0, 0.0, tick) / series.value_at(u0, u1, tick))
         rows.append(run(HoldBasket(hodl_share, name=hodl, at_row=first.row), "hold"))
-    else:  # the keeper never bought tokens: its inventory stayed the vault asset
+    elif lineup.hodl:  # the keeper never bought tokens: its inventory stayed the vault asset
         rows.append(run(HoldAsset(name=hodl), "hold"))
-    rows += [run(StaticRange(w), "static") for w in STATIC_WIDTHS]
+    rows += [run(StaticRange(w), "static") for w in lineup.static_widths]
     rows.append(run(StaticRange(best_static), "chosen", "best static ex ante"))
-    rows += [run(Recentre(w), "recentre") for w in RECENTRE_WIDTHS]
+    rows += [run(Recentre(w), "recentre") for w in lineup.recentre_widths]
     rows += keepers
     baskets = (0.5,) if hodl_share is None else (0.5, hodl_share)
     bound: Bound = upper_bound(series, capital, a, b, baskets=baskets, cadence=cadence)
@@ -180,7 +194,7 @@ def chained(returns: list[float]) -> float:
 
 def run_series(series: PoolSeries, capital_share: float = DEFAULT_CAPITAL_SHARE, capital: float | None = None,
                vault: VaultFees = VaultFees(), sweep: bool = True,
-               progress: Callable[[str], None] | None = None) -> SeriesReport:
+               progress: Callable[[str], None] | None = None, lineup: Lineup = FULL_LINEUP) -> SeriesReport:
     windows, cadence = plan_windows(len(series))
     if not windows:
         raise ValueError(f"{series.name}: {len(series)} hours is too short for walk-forward windows")
@@ -192,13 +206,49 @@ def run_series(series: PoolSeries, capital_share: float = DEFAULT_CAPITAL_SHARE,
     for k, w in enumerate(windows):
         if progress:
             progress(f"window {k + 1}/{len(windows)}")
-        results.append(run_window(series, w, capital, cadence, vault))
+        results.append(run_window(series, w, capital, cadence, vault, lineup))
     report = SeriesReport(pool=series.name, numeraire=series.numeraire, capital=capital, capital_share=capital_share,
                           cadence=cadence, gas_source=series.gas_source, native_source=series.native_source,
                           windows=results, series=series)
     if sweep:
         report.sweep = size_sweep(series, windows, cadence, results, vault, progress)
     return report
+
+
+def _run_one(args: tuple) -> SeriesReport:
+    series, kwargs = args
+    return run_series(series, **kwargs)
+
+
+def run_many(series: list[PoolSeries], workers: int | None = None, done: Callable[[str], None] | None = None,
+             **kwargs) -> list[SeriesReport]:
+    """`run_series` for each series, in parallel processes (one per core by default): series are independent,
+    and the results come back in the order given."""
+    import multiprocessing as mp
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(workers or os.cpu_count() or 1, len(series))
+    if workers <= 1:
+        out = []
+        for s in series:
+            out.append(run_series(s, **kwargs))
+            if done:
+                done(s.name)
+        return out
+    # Biggest first, so that no core is left with the longest series at the end.
+    order = sorted(range(len(series)), key=lambda k: -len(series[k]))
+    results: dict[int, SeriesReport] = {}
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        futures = {pool.submit(_run_one, (series[k], kwargs)): k for k in order}
+        from concurrent.futures import as_completed
+
+        for future in as_completed(futures):
+            k = futures[future]
+            results[k] = future.result()
+            if done:
+                done(series[k].name)
+    return [results[k] for k in range(len(series))]
 
 
 def size_sweep(series: PoolSeries, windows: list[Window], cadence: int, results: list[WindowResult],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -48,6 +48,9 @@ class PoolSeries:
     spacing: int = 10
     gas_source: str = "assumed"
     native_source: str = "assumed"
+    # What a strategy derives from rows before a step, kept per step so that the same decision on the same data is
+    # computed once however many runs (tuning, profiles, sizes) ask for it. Never copied to another series.
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.times)
@@ -82,15 +85,18 @@ class PoolSeries:
         else:
             raise ValueError(f"pool {history.name}: nothing in the data prices {net.native} (gas) in {probe.numeraire}: "
                              f"add an assumed {net.native} price for {info.chain} in keeper/backtest/chains.py")
-        return cls(**{**probe.__dict__, "native_price": np.asarray(native, dtype=float), "native_source": source})
+        return cls(**{**probe._fields(), "native_price": np.asarray(native, dtype=float), "native_source": source})
+
+    def _fields(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "cache"}
 
     def window(self, start: int, end: int) -> PoolSeries:
         keep = (self.times >= start) & (self.times < end)
-        return PoolSeries(**{k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()})
+        return PoolSeries(**{k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in self._fields().items()})
 
     def rows(self, start: int, end: int) -> PoolSeries:
         """Rows start <= i < end, by index."""
-        return PoolSeries(**{k: (v[start:end] if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()})
+        return PoolSeries(**{k: (v[start:end] if isinstance(v, np.ndarray) else v) for k, v in self._fields().items()})
 
     def tiled(self, hours: int) -> PoolSeries:
         """The series repeated until it has `hours` rows, prices continuing from where each copy ends (for the
@@ -101,6 +107,8 @@ class PoolSeries:
         shifted = {"open_tick", "close_tick", "low_tick", "high_tick"}
         out = {}
         for f in fields(self):
+            if f.name == "cache":
+                continue
             v = getattr(self, f.name)
             if isinstance(v, np.ndarray) and f.name != "times":
                 out[f.name] = np.concatenate([v + (s if f.name in shifted else 0) for s in shift])[:hours]
@@ -162,21 +170,39 @@ def _hourly_gas(times: np.ndarray, gas: RateHistory | None, assumed: float) -> t
 class PastView:
     """What a strategy may see at step i: rows strictly before i, and the price the step opens at.
 
-    Arrays are truncated views; indexing at or beyond i raises, so look-ahead is impossible, not merely
-    discouraged (a test tries it).
+    Arrays are truncated views (made when first read); indexing at or beyond i raises, so look-ahead is impossible,
+    not merely discouraged (a test tries it).
     """
 
     def __init__(self, series: PoolSeries, step: int) -> None:
         self.step = step
         self.series = series
-        self.close_tick = series.close_tick[:step]
-        self.fees0 = series.fees0[:step]
-        self.fees1 = series.fees1[:step]
-        self.liquidity = series.liquidity[:step]
-        self.gas_gwei = series.gas_gwei[:step]
-        self.times = series.times[:step]
         # The price at the start of step i is the close of step i-1 (or the first open).
         self.tick = float(series.close_tick[step - 1] if step > 0 else series.open_tick[0])
+
+    @property
+    def close_tick(self) -> np.ndarray:
+        return self.series.close_tick[: self.step]
+
+    @property
+    def fees0(self) -> np.ndarray:
+        return self.series.fees0[: self.step]
+
+    @property
+    def fees1(self) -> np.ndarray:
+        return self.series.fees1[: self.step]
+
+    @property
+    def liquidity(self) -> np.ndarray:
+        return self.series.liquidity[: self.step]
+
+    @property
+    def gas_gwei(self) -> np.ndarray:
+        return self.series.gas_gwei[: self.step]
+
+    @property
+    def times(self) -> np.ndarray:
+        return self.series.times[: self.step]
 
     def state(self):
         """The pool as the decision sees it: the execution hour's gas price is not known yet, the last one is."""

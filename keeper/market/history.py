@@ -7,6 +7,8 @@ gaps are reported (`gaps`), never filled silently here — resampling says what 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import csv
 import json
 from dataclasses import dataclass, field
@@ -112,17 +114,6 @@ def _parse_time(text: str, where: str) -> int:
         raise DataError(f"{where}: timestamp {text!r} is not 'YYYY-MM-DD HH:MM:SS': fix or remove the row") from None
 
 
-def _rows(path: Path, columns: tuple[str, ...]):
-    """Yields (line number, row dict) after checking the header names every required column."""
-    with path.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise DataError(f"{path}:1: missing column(s) {', '.join(missing)}: the header must name {', '.join(columns)}")
-        for number, row in enumerate(reader, start=2):
-            yield number, row
-
-
 def _number(row: dict, column: str, where: str) -> float:
     text = row.get(column)
     try:
@@ -131,12 +122,59 @@ def _number(row: dict, column: str, where: str) -> float:
         raise DataError(f"{where}: {column} = {text!r} is not a number: fix the value or remove the row") from None
 
 
-def _ordered(times: list[int], where_of: list[str]) -> None:
-    for i in range(1, len(times)):
-        if times[i] == times[i - 1]:
-            raise DataError(f"{where_of[i]}: duplicate minute {datetime.fromtimestamp(times[i], timezone.utc):%Y-%m-%d %H:%M}: keep one row per minute")
-        if times[i] < times[i - 1]:
-            raise DataError(f"{where_of[i]}: timestamps go backwards: sort the rows (and the files) by time")
+def _ordered(times: np.ndarray, where: Callable[[int], str]) -> None:
+    steps = np.diff(times)
+    bad = np.nonzero(steps <= 0)[0]
+    if len(bad) == 0:
+        return
+    i = int(bad[0]) + 1
+    if times[i] == times[i - 1]:
+        raise DataError(f"{where(i)}: duplicate minute {datetime.fromtimestamp(int(times[i]), timezone.utc):%Y-%m-%d %H:%M}: keep one row per minute")
+    raise DataError(f"{where(i)}: timestamps go backwards: sort the rows (and the files) by time")
+
+
+def _columns(files: list[Path], columns: tuple[str, ...]) -> tuple[np.ndarray, dict[str, np.ndarray], Callable[[int], str]]:
+    """Every file's rows as arrays: the first column parsed as times, the others as numbers. Parsing is by whole
+    columns; only when a column fails is it walked row by row, to name the row at fault."""
+    raw: dict[str, list[str]] = {c: [] for c in columns}
+    bounds: list[tuple[int, Path]] = []  # (first row index, file)
+    for path in files:
+        with path.open(newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise DataError(f"{path}:1: missing column(s) {', '.join(missing)}: the header must name {', '.join(columns)}")
+            index = [header.index(c) for c in columns]
+            bounds.append((len(raw[columns[0]]), path))
+            width = max(index) + 1
+            for row in reader:
+                if len(row) < width:
+                    row = row + [""] * (width - len(row))
+                for c, k in zip(columns, index):
+                    raw[c].append(row[k])
+
+    def where(i: int) -> str:
+        first, path = next((b for b in reversed(bounds) if b[0] <= i), bounds[0])
+        return f"{path}:{i - first + 2}"
+
+    text = raw[columns[0]]
+    try:
+        strings = np.array(text, dtype=str)
+        if len(text) and (np.char.str_len(strings) != len("YYYY-MM-DD HH:MM:SS")).any():
+            raise ValueError  # numpy would read a date alone as midnight: let the strict parser name the row
+        times = strings.astype("datetime64[s]").astype(np.int64)
+    except ValueError:
+        times = np.array([_parse_time(t, where(i)) for i, t in enumerate(text)], dtype=np.int64)
+    values = {}
+    for c in columns[1:]:
+        try:
+            values[c] = np.array(raw[c], dtype=float)
+        except ValueError:
+            for i, t in enumerate(raw[c]):
+                _number({c: t}, c, where(i))
+            raise
+    return times, values, where
 
 
 def _day_files(folder: Path) -> list[Path]:
@@ -161,18 +199,8 @@ def load_pool(folder: Path) -> PoolHistory:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise DataError(f"{meta_path}: field {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
-    columns: dict[str, list[float]] = {c: [] for c in POOL_COLUMNS[1:]}
-    times: list[int] = []
-    wheres: list[str] = []
-    for path in _day_files(folder):
-        for number, row in _rows(path, POOL_COLUMNS):
-            where = f"{path}:{number}"
-            times.append(_parse_time(row["timestamp"], where))
-            wheres.append(where)
-            for column in POOL_COLUMNS[1:]:
-                columns[column].append(_number(row, column, where))
-    _ordered(times, wheres)
-    ts = np.asarray(times, dtype=np.int64)
+    ts, columns, where = _columns(_day_files(folder), POOL_COLUMNS)
+    _ordered(ts, where)
     return PoolHistory(
         name=folder.name, info=info, timestamps=ts,
         open_tick=np.asarray(columns["openTick"]), close_tick=np.asarray(columns["closeTick"]),
@@ -184,15 +212,9 @@ def load_pool(folder: Path) -> PoolHistory:
 
 def _load_rate(folder_or_file: Path, columns: tuple[str, ...], name: str) -> RateHistory:
     files = _day_files(folder_or_file) if folder_or_file.is_dir() else [folder_or_file]
-    times, values, wheres = [], [], []
-    for path in files:
-        for number, row in _rows(path, columns):
-            where = f"{path}:{number}"
-            times.append(_parse_time(row[columns[0]], where))
-            values.append(_number(row, columns[1], where))
-            wheres.append(where)
-    _ordered(times, wheres)
-    return RateHistory(name=name, timestamps=np.asarray(times, dtype=np.int64), values=np.asarray(values))
+    times, values, where = _columns(files, columns)
+    _ordered(times, where)
+    return RateHistory(name=name, timestamps=times, values=values[columns[1]])
 
 
 def load_lending(folder: Path) -> RateHistory:

@@ -10,6 +10,7 @@ import math
 from functools import lru_cache
 
 import numpy as np
+from scipy.special import ndtr
 
 _NODES = 24
 
@@ -105,18 +106,20 @@ def expected_impermanent_loss_many(half_widths, volatility: float, horizon_years
     return np.maximum((hold - position) @ weights, 0.0)
 
 
+_STEPS = 16
+_ROOT_FRACTIONS = np.sqrt(np.arange(1, _STEPS + 1) / _STEPS)[None, :]
+
+
 def time_in_range_many(half_widths, volatility: float, horizon_years: float) -> np.ndarray:
     """`time_in_range` for many half-widths at once."""
-    from scipy.special import ndtr
-
     w = np.asarray(half_widths, dtype=float)
     if volatility <= 0:
         return np.ones(len(w))
-    h = np.log1p(np.where(np.isinf(w), 1.0, w))[:, None]
-    steps = 16
-    sd = volatility * np.sqrt(horizon_years * np.arange(1, steps + 1) / steps)[None, :]
-    inside = np.maximum(0.0, 1 - 4 * (1 - ndtr(h / sd))).mean(axis=1)
-    return np.where(np.isinf(w), 1.0, inside)
+    full = np.isinf(w)
+    h = np.log1p(np.where(full, 1.0, w))[:, None]
+    sd = volatility * math.sqrt(horizon_years) * _ROOT_FRACTIONS
+    inside = np.maximum(0.0, 1 - 4 * ndtr(-h / sd)).mean(axis=1)
+    return np.where(full, 1.0, inside)
 
 
 def concentration_many(half_widths) -> np.ndarray:
