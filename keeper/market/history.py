@@ -252,8 +252,15 @@ def _select(history: PoolHistory, keep: np.ndarray) -> PoolHistory:
         open_tick=history.open_tick[keep], close_tick=history.close_tick[keep], low_tick=history.low_tick[keep],
         high_tick=history.high_tick[keep], volume0=history.volume0[keep], volume1=history.volume1[keep],
         liquidity=history.liquidity[keep], step=history.step,
-        gaps=[g for g in history.gaps if keep.any() and history.timestamps[keep][0] <= g[0] < history.timestamps[keep][-1]],
+        gaps=_gaps_within(history.gaps, history.timestamps[keep]),
     )
+
+
+def _gaps_within(gaps: list[tuple[int, int]], kept: np.ndarray) -> list[tuple[int, int]]:
+    if len(kept) == 0:
+        return []
+    first, last = kept[0], kept[-1]
+    return [g for g in gaps if first <= g[0] < last]
 
 
 def resample(history: PoolHistory, step: int = HOUR) -> PoolHistory:
