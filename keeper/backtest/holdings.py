@@ -82,7 +82,7 @@ def fee_value_per_share(series: PoolSeries, rows: slice):
     """Each row's LP fees in the numéraire at its close, as if converted by a swap through the pool (the
     non-numéraire token pays the pool fee)."""
     close = series.close_tick[rows]
-    keep = 1 - series.fee_rate
+    keep = 1.0 if series.costless else 1 - series.fee_rate
     f0 = series.fees0[rows] * (1.0 if series.numeraire_is_token0 else keep)
     f1 = series.fees1[rows] * (keep if series.numeraire_is_token0 else 1.0)
     return series.value_at(f0, f1, close)

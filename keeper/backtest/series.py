@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -48,6 +49,7 @@ class PoolSeries:
     spacing: int = 10
     gas_source: str = "assumed"
     native_source: str = "assumed"
+    costless: bool = False  # moves are free (no gas, pool fee or impact): to compare the pool maths alone
     # What a strategy derives from rows before a step, kept per step so that the same decision on the same data is
     # computed once however many runs (tuning, profiles, sizes) ask for it. Never copied to another series.
     cache: dict = field(default_factory=dict, compare=False, repr=False)
@@ -89,6 +91,11 @@ class PoolSeries:
 
     def _fields(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if k != "cache"}
+
+    def without_costs(self) -> PoolSeries:
+        """The same history with every move free and fees taken in the numéraire without a swap."""
+        return PoolSeries(**{**self._fields(), "costless": True, "gas_gwei": np.zeros(len(self)),
+                             "gas_source": "none (costs switched off)"})
 
     def window(self, start: int, end: int) -> PoolSeries:
         keep = (self.times >= start) & (self.times < end)
@@ -143,6 +150,10 @@ class PoolSeries:
         tick = float(self.close_tick[prev] if i > 0 else self.open_tick[0])
         g = i if gas_row is None else gas_row
         g = min(max(g, 0), len(self) - 1)
+        if self.costless:
+            return PoolState(tick=tick, liquidity=math.inf, fee_rate=0.0, decimals0=self.decimals0,
+                             decimals1=self.decimals1, numeraire_is_token0=self.numeraire_is_token0,
+                             gas_price_gwei=0.0, native_price=float(self.native_price[prev]))
         return PoolState(tick=tick, liquidity=float(self.liquidity[prev]), fee_rate=self.fee_rate,
                          decimals0=self.decimals0, decimals1=self.decimals1,
                          numeraire_is_token0=self.numeraire_is_token0, gas_price_gwei=float(self.gas_gwei[g]),

@@ -10,6 +10,8 @@ history gives only the active liquidity, the liquidity beyond the current interv
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 
@@ -20,6 +22,9 @@ def swap_output_one(amount_in: float, zero_for_one: bool, sqrt_price: float, liq
     if liquidity <= 0 or amount_in <= 0:
         return 0.0
     net = amount_in * (1.0 - fee_rate)
+    if math.isinf(liquidity):  # infinitely deep: the price does not move
+        price = sqrt_price * sqrt_price
+        return net * price if zero_for_one else net / price
     if zero_for_one:
         return liquidity * (sqrt_price - liquidity * sqrt_price / (liquidity + net * sqrt_price))
     return liquidity * (1.0 / sqrt_price - 1.0 / (sqrt_price + net / liquidity))
@@ -41,6 +46,8 @@ def swap_output(amount_in, zero_for_one, sqrt_price, liquidity, fee_rate):
         after1 = sqrt_price + net / liquidity
         out1 = liquidity * (1.0 / sqrt_price - 1.0 / after1)
     out = np.where(zero_for_one, out0, out1)
+    price = sqrt_price * sqrt_price
+    out = np.where(np.isinf(liquidity), np.where(zero_for_one, net * price, net / price), out)
     return np.where((liquidity > 0) & (amount_in > 0), out, 0.0)
 
 
