@@ -9,6 +9,9 @@ import numpy as np
 from keeper.backtest.measures import HOURS_PER_YEAR, MIN_ANNUALISED_DAYS
 from keeper.backtest.runner import SeriesReport, chained
 
+# Below this gain over holding the asset (a share of capital) the bound is no yardstick: a share of it is noise.
+MIN_HEADROOM = 0.005
+
 
 def strategies(report: SeriesReport) -> list[tuple[str, str]]:
     """(name, kind) of every row, in the order of the first window."""
@@ -44,7 +47,7 @@ def summary(report: SeriesReport) -> dict[str, dict]:
             "net_return": total,
             "apr": (1 + total) ** (HOURS_PER_YEAR / hours) - 1 if hours >= MIN_ANNUALISED_DAYS * 24 else None,
             "gross_return": chained([r.gross[-1] / capital - 1 for r in rows]),
-            "share_of_bound": (total - cash) / headroom if headroom > 1e-4 else None,
+            "share_of_bound": (total - cash) / headroom if headroom > MIN_HEADROOM else None,
             "mean_window": float(np.mean(returns)),
             "worst_window": float(np.min(returns)),
             "windows_beating_50_50": int(sum(a > b for a, b in zip(returns, fifty))),

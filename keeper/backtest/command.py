@@ -32,8 +32,9 @@ def backtest(data_path: str | None, pool: str | None, capital_share: float | Non
 
     from keeper.backtest import report
     from keeper.backtest.allocation_run import allocation_html, print_allocation, run_allocation
+    from keeper.backtest.fee_check import fee_attribution, has_swaps
     from keeper.backtest.measures import VaultFees
-    from keeper.backtest.runner import DEFAULT_CAPITAL_SHARE, main_series, run_series
+    from keeper.backtest.runner import DEFAULT_CAPITAL_SHARE, main_series, run_many
     from keeper.localnet.data import data_root
     from keeper.market.history import DataError, gap_report, load_market
     from keeper.names import day, duration
@@ -52,18 +53,27 @@ def backtest(data_path: str | None, pool: str | None, capital_share: float | Non
     reports = []
     allocation = None
     with Progress(disable=as_json, transient=True) as bar:
-        for s in series:
-            task = bar.add_task(s.name, total=None)
-            reports.append(run_series(s, capital_share or DEFAULT_CAPITAL_SHARE, capital, vault, sweep=not no_sweep,
-                                      progress=lambda what: bar.update(task, description=f"{s.name}: {what}")))
+        tasks = {s.name: bar.add_task(s.name, total=None) for s in series}
+        reports = run_many(series, done=lambda name: bar.update(tasks[name], description=f"{name}: done"),
+                           capital_share=capital_share or DEFAULT_CAPITAL_SHARE, capital=capital, vault=vault,
+                           sweep=not no_sweep)
         if pool is None and market.lending:
             try:
                 allocation = run_allocation(market, vault)
             except ValueError as exc:  # the sources do not overlap: say so, the per-pool results stand
                 Console(stderr=True).print(f"allocation across sources skipped: {exc}")
-    page = report.write(reports, vault, Path(out), allocation_html(allocation) if allocation else "")
+    checks = {}
+    for r in reports:  # where the data ships every swap: the engine's fee attribution against the exact one
+        folder = market.root / "uniswap-v3" / r.pool.split(" ")[0]
+        if has_swaps(folder):
+            try:
+                checks[r.pool] = fee_attribution(r.series, folder, r.capital)
+            except DataError as exc:
+                raise click.ClickException(str(exc)) from exc
+    extra = "".join(report.fee_check_html(pool, rows) for pool, rows in checks.items())
+    page = report.write(reports, vault, Path(out), extra + (allocation_html(allocation) if allocation else ""))
     if as_json:
-        body = report.as_json(reports, vault) | {"data_gaps": gaps}
+        body = report.as_json(reports, vault) | {"data_gaps": gaps, "fee_attribution": checks}
         if allocation:
             body["allocation"] = allocation.as_json()
         click.echo(json.dumps(body, indent=2))
@@ -71,6 +81,8 @@ def backtest(data_path: str | None, pool: str | None, capital_share: float | Non
     # The tables are wide: never squeeze them below a readable width, even when piped.
     console = Console(width=max(Console().width, 200))
     report.print_report(reports, vault, console)
+    for pool, rows in checks.items():
+        console.print(report.fee_check_table(pool, rows))
     if allocation:
         print_allocation(allocation, console)
     console.print(f"plots and report: {page}")

@@ -95,15 +95,36 @@ def sweep_table(report: SeriesReport) -> Table:
 
 
 def cost_table(reports: list[SeriesReport]) -> Table:
-    check = cost_check(reports)
-    table = Table(title=f"Move costs: what the deciding strategy expected vs what the engine charged "
-                        f"({check['moves']['count']} moves, sums of each move's cost as a share of the wealth moved)")
-    for c in ("part", "expected", "charged", "difference"):
-        table.add_column(c, justify="left" if c == "part" else "right")
-    for part in ("gas", "pool_fee", "impact", "total"):
-        row = check[part]
-        table.add_row(part, f"{row['expected']:.6g}", f"{row['charged']:.6g}", _pct(row["difference"]))
+    """Per series and over the whole run: each part of the move costs as the deciding strategy expected it (from the
+    hour before, by the cost model) against what the engine charged, as sums of each move's cost over the wealth
+    it moved."""
+    table = Table(title="Move costs: expected by the deciding strategy vs charged by the engine (sum over moves of "
+                        "cost / wealth moved)")
+    for c in ("series", "moves", "gas exp.", "gas charged", "pool fee exp.", "pool fee charged", "impact exp.",
+              "impact charged", "total difference"):
+        table.add_column(c, justify="left" if c == "series" else "right")
+    for name, group in [(r.pool, [r]) for r in reports] + [("whole run", reports)]:
+        c = cost_check(group)
+        table.add_row(name, str(c["moves"]["count"]), *[f"{c[p][k]:.4g}" for p in ("gas", "pool_fee", "impact")
+                                                       for k in ("expected", "charged")], _pct(c["total"]["difference"]))
     return table
+
+
+def fee_check_table(pool: str, rows: list[dict]) -> Table:
+    table = Table(title=f"{pool} — fees credited by the engine (hourly) vs exactly, swap by swap, over "
+                        f"{rows[0]['windows']} reporting windows (costs off, same liquidity)")
+    for c in ("range", "engine", "exact per swap", "difference", "worst window"):
+        table.add_column(c, justify="left" if c == "range" else "right")
+    for r in rows:
+        table.add_row(r["range"], f"{r['engine_fees']:,.6g}", f"{r['exact_fees']:,.6g}", _pct(r["difference"]),
+                      f"{r['worst_window']:.2%}")
+    return table
+
+
+def fee_check_html(pool: str, rows: list[dict]) -> str:
+    console = Console(record=True, width=200, file=io.StringIO())
+    console.print(fee_check_table(pool, rows))
+    return f"<h2>Fee attribution check: {html.escape(pool)}</h2><pre>{html.escape(console.export_text())}</pre>"
 
 
 def print_report(reports: list[SeriesReport], vault: VaultFees, console: Console | None = None) -> None:
@@ -124,6 +145,7 @@ def as_json(reports: list[SeriesReport], vault: VaultFees) -> dict:
     return {
         "vault_fees": vault.model_dump(),
         "cost_check": cost_check(reports),
+        "cost_check_by_series": {r.pool: cost_check([r]) for r in reports},
         "series": [{
             "pool": r.pool, "numeraire": r.numeraire, "capital": r.capital, "capital_share_of_depth": r.capital_share,
             "decision_hours": r.cadence, "gas": r.gas_source, "native_token_price": r.native_source,
