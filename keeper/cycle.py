@@ -25,6 +25,9 @@ from keeper.execute.sender import Call, ExecutionError, Sender
 from keeper.market.chain import ChainReader, PoolState, fee_apr_between, require_oracle, strategy_pool
 from keeper.market.features import realised_volatility
 from keeper.optimize.allocation import Opportunity, allocate
+# Gas of a vault rebalance and of a re-range, as measured for the cost model: a plan is costed with them before
+# simulation gives the exact figure.
+from keeper.optimize.costs import REBALANCE_GAS, RERANGE_GAS, MoveContext, swap_cost
 from keeper.optimize.ranges import HORIZON_YEARS, best_range
 from keeper.risk.profiles import profile as risk_profile
 from keeper.risk.reputation import reputation
@@ -38,9 +41,6 @@ SWAP_TOLERANCE_BPS = 50
 DEADLINE_SECONDS = 600
 # Below this share of the vault a debt change is noise: not worth a transaction.
 DUST_BPS = 10
-# Gas of a vault rebalance and of a re-range, measured (`python -m bench gas`, `python -m bench univ3_rebalance`):
-# used to cost a plan before simulation gives the exact figure.
-REBALANCE_GAS, RERANGE_GAS = 600_000, 450_000
 # Fee APR is averaged over this much trailing history: one interval's fees swing with one burst of volume, and a
 # keeper chasing them would re-range and re-allocate on noise.
 FEE_WINDOW_SECONDS = 3 * 24 * 3_600
@@ -221,13 +221,28 @@ class Keeper:
         return gas * price / 1e18 * self.config.eth_price * 10**decimals
 
     def _swap_cost(self, targets: list[Target], views: list[StrategyView]) -> float:
-        """Pool fees of the swaps a move implies, in asset units: capital into or out of a range is about half
-        swapped (funding the range, or unwinding it into the asset), paying the pool's fee on that half."""
+        """Pool fee and price impact of the swaps a move implies, in asset units, by the cost model the backtest
+        charges: capital into or out of a range is about half swapped (funding the range, or unwinding it into the
+        asset), through the range's own pool at its current price and active liquidity."""
         ranges = {v.address: v for v in views if v.kind == "univ3"}
+        asset = self.vault.asset()
+        decimals = self.labels.token(asset)[1]
         cost = 0.0
         for t in targets:
-            if t.strategy in ranges:
-                cost += abs(t.target_debt - t.current_debt) * SWAPPED_SHARE * self._fee_rate(ranges[t.strategy].pool.address)
+            view = ranges.get(t.strategy)
+            if view is None or view.pool is None:
+                continue
+            pool = contracts.at("UniswapV3Pool", view.pool.address)
+            token0, token1 = pool.token0(), pool.token1()
+            asset_is_token0 = token0.lower() == asset.lower()
+            context = MoveContext(tick=view.pool.tick, liquidity=view.pool.liquidity, fee_rate=self._fee_rate(view.pool.address),
+                                  decimals0=self.labels.token(token0)[1], decimals1=self.labels.token(token1)[1],
+                                  numeraire_is_token0=asset_is_token0, gas_price_gwei=0.0, native_price=0.0)
+            swapped = abs(t.target_debt - t.current_debt) * SWAPPED_SHARE / 10**decimals
+            # Into a range the asset is sold for the paired token; out of one, the paired token for the asset.
+            sell_token0 = asset_is_token0 if t.target_debt > t.current_debt else not asset_is_token0
+            fee, impact = swap_cost(swapped, sell_token0, context)
+            cost += float(fee + impact) * 10**decimals
         return cost
 
     def _fee_rate(self, pool: str) -> float:

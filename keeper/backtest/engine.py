@@ -19,7 +19,7 @@ import numpy as np
 
 from keeper.backtest.holdings import CASH, Holding, Path, Range, gas_units, share0, share0_of_path, value_path
 from keeper.backtest.series import PastView, PoolSeries
-from keeper.optimize.costs import NO_COST, MoveCost, PoolState, move_cost
+from keeper.optimize.costs import NO_COST, MoveCost, MoveContext, move_cost
 
 # Hours between decisions. Every strategy decides on this grid, and so does the perfect-foresight bound: what it
 # searches is exactly what they could have done. Daily, as a keeper that re-ranges at most once a day would.
@@ -47,7 +47,7 @@ class Position:
         return self.view.series
 
     @cached_property
-    def state(self) -> PoolState:
+    def state(self) -> MoveContext:
         """The pool and gas as the decision sees them (the hour before)."""
         return self.view.state()
 

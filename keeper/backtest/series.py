@@ -9,7 +9,7 @@ import numpy as np
 
 from keeper.backtest.chains import chain
 from keeper.market.history import HOUR, PoolHistory, RateHistory
-from keeper.optimize.costs import PoolState
+from keeper.optimize.costs import MoveContext
 
 STABLE = {"USDC", "USDT", "DAI"}
 SPACING = {100: 1, 500: 10, 3000: 60, 10000: 200}  # Uniswap V3's tick spacing per fee tier
@@ -143,7 +143,7 @@ class PoolSeries:
         price = 1.0001**tick
         return value * 10**self.decimals0 * price if self.numeraire_is_token0 else value * 10**self.decimals1
 
-    def state(self, i: int, gas_row: int | None = None) -> PoolState:
+    def state(self, i: int, gas_row: int | None = None) -> MoveContext:
         """The pool as a move at the open of row i meets it: the previous close's tick and liquidity, and the gas
         price of row `gas_row` (the execution's own hour; a decision made before it sees only the hour before)."""
         prev = max(i - 1, 0)
@@ -151,10 +151,10 @@ class PoolSeries:
         g = i if gas_row is None else gas_row
         g = min(max(g, 0), len(self) - 1)
         if self.costless:
-            return PoolState(tick=tick, liquidity=math.inf, fee_rate=0.0, decimals0=self.decimals0,
+            return MoveContext(tick=tick, liquidity=math.inf, fee_rate=0.0, decimals0=self.decimals0,
                              decimals1=self.decimals1, numeraire_is_token0=self.numeraire_is_token0,
                              gas_price_gwei=0.0, native_price=float(self.native_price[prev]))
-        return PoolState(tick=tick, liquidity=float(self.liquidity[prev]), fee_rate=self.fee_rate,
+        return MoveContext(tick=tick, liquidity=float(self.liquidity[prev]), fee_rate=self.fee_rate,
                          decimals0=self.decimals0, decimals1=self.decimals1,
                          numeraire_is_token0=self.numeraire_is_token0, gas_price_gwei=float(self.gas_gwei[g]),
                          native_price=float(self.native_price[prev]))

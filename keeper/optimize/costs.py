@@ -23,7 +23,7 @@ REBALANCE_GAS = 315_709
 
 
 @dataclass(frozen=True)
-class PoolState:
+class MoveContext:
     """The pool and chain as a move meets them."""
 
     tick: float
@@ -64,12 +64,12 @@ class MoveCost:
 NO_COST = MoveCost(0.0, 0.0, 0.0)
 
 
-def gas_cost(gas_units, state: PoolState):
+def gas_cost(gas_units, state: MoveContext):
     """Gas in the numéraire: units × the gas price × the native token's price."""
     return np.asarray(gas_units, dtype=float) * state.gas_price_gwei * GWEI * state.native_price
 
 
-def swap_cost(swap_value, sell_token0, state: PoolState):
+def swap_cost(swap_value, sell_token0, state: MoveContext):
     """(pool fee, impact) in the numéraire of selling `swap_value` worth of token0 (or token1) into the pool."""
     swap_value = np.asarray(swap_value, dtype=float)
     raw0, raw1 = state.raw_per_value(True), state.raw_per_value(False)
@@ -81,7 +81,7 @@ def swap_cost(swap_value, sell_token0, state: PoolState):
     return fee * per_raw, impact
 
 
-def move_costs(wealth, share0_now, share0_target, gas_units, state: PoolState):
+def move_costs(wealth, share0_now, share0_target, gas_units, state: MoveContext):
     """Arrays (gas, pool fee, impact): moving `wealth` from a token0 value share of `share0_now` to
     `share0_target` swaps the difference one way, and pays `gas_units` of gas if anything moves."""
     wealth = np.asarray(wealth, dtype=float)
@@ -90,7 +90,7 @@ def move_costs(wealth, share0_now, share0_target, gas_units, state: PoolState):
     return gas_cost(gas_units, state) * np.ones_like(wealth), fee, impact
 
 
-def move_cost(wealth: float, share0_now: float, share0_target: float, gas_units: int, state: PoolState) -> MoveCost:
+def move_cost(wealth: float, share0_now: float, share0_target: float, gas_units: int, state: MoveContext) -> MoveCost:
     """`move_costs` for one move, in plain floats."""
     delta = (share0_target - share0_now) * wealth
     gas = gas_units * state.gas_price_gwei * GWEI * state.native_price
