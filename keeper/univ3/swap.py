@@ -25,9 +25,10 @@ def swap_output_one(amount_in: float, zero_for_one: bool, sqrt_price: float, liq
     if math.isinf(liquidity):  # infinitely deep: the price does not move
         price = sqrt_price * sqrt_price
         return net * price if zero_for_one else net / price
+    # The differences of prices below, rearranged so that a small swap does not cancel to nothing in floats.
     if zero_for_one:
-        return liquidity * (sqrt_price - liquidity * sqrt_price / (liquidity + net * sqrt_price))
-    return liquidity * (1.0 / sqrt_price - 1.0 / (sqrt_price + net / liquidity))
+        return net * sqrt_price * sqrt_price * liquidity / (liquidity + net * sqrt_price)
+    return net / (sqrt_price * (sqrt_price + net / liquidity))
 
 
 def swap_output(amount_in, zero_for_one, sqrt_price, liquidity, fee_rate):
@@ -39,12 +40,11 @@ def swap_output(amount_in, zero_for_one, sqrt_price, liquidity, fee_rate):
     net = amount_in * (1.0 - fee_rate)
     liquidity = np.asarray(liquidity, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        # token0 in: 1/sqrt(P) rises by net / L, so sqrt(P') = L sqrt(P) / (L + net sqrt(P)).
-        after0 = liquidity * sqrt_price / (liquidity + net * sqrt_price)
-        out0 = liquidity * (sqrt_price - after0)
-        # token1 in: sqrt(P) rises by net / L.
-        after1 = sqrt_price + net / liquidity
-        out1 = liquidity * (1.0 / sqrt_price - 1.0 / after1)
+        # token0 in: 1/sqrt(P) rises by net / L, so sqrt(P') = L sqrt(P) / (L + net sqrt(P)) and the output
+        # L (sqrt(P) - sqrt(P')) is, without the cancelling difference, net P L / (L + net sqrt(P)).
+        out0 = net * sqrt_price * sqrt_price * liquidity / (liquidity + net * sqrt_price)
+        # token1 in: sqrt(P) rises by net / L; the output L (1/sqrt(P) - 1/sqrt(P')) is net / (sqrt(P) sqrt(P')).
+        out1 = net / (sqrt_price * (sqrt_price + net / liquidity))
     out = np.where(zero_for_one, out0, out1)
     price = sqrt_price * sqrt_price
     out = np.where(np.isinf(liquidity), np.where(zero_for_one, net * price, net / price), out)
