@@ -59,7 +59,7 @@ def share0(series: PoolSeries, holding: Holding, tick: float) -> float:
     if isinstance(holding, Basket):
         return holding.share0
     a0, a1 = unit_amounts(holding.lower, holding.upper, tick)
-    return float(series.value_at(a0, 0.0, tick) / series.value_at(a0, a1, tick))
+    return series.value(a0, 0.0, tick) / series.value(a0, a1, tick)
 
 
 def gas_units(old: Holding, new: Holding) -> int:
@@ -147,8 +147,8 @@ def share0_of_path(series: PoolSeries, holding: Holding, path: Path, offset: int
     if isinstance(holding, Basket):
         a0 = path.amounts[0]
     else:
-        a0 = path.liquidity * float(unit_amounts(holding.lower, holding.upper, tick)[0])
-    token0 = float(series.value_at(a0, 0.0, tick))
+        a0 = path.liquidity * unit_amounts(holding.lower, holding.upper, tick)[0]
+    token0 = series.value(a0, 0.0, tick)
     fees = float(path.fees[offset])
     if series.numeraire_is_token0:
         token0 += fees

@@ -127,8 +127,12 @@ class PoolSeries:
     # ------------------------------------------------------------------ units
 
     def value(self, amount0: float, amount1: float, tick: float) -> float:
-        """Raw token amounts -> numéraire, human units, at `tick`."""
-        return float(self.value_at(amount0, amount1, tick))
+        """Raw token amounts -> numéraire, human units, at `tick` (one value, in plain floats)."""
+        price = 1.0001 ** float(tick)
+        in_token1 = float(amount0) * price + float(amount1)
+        if self.numeraire_is_token0:
+            return in_token1 / price / 10**self.decimals0
+        return in_token1 / 10**self.decimals1
 
     def value_at(self, amount0, amount1, tick):
         """`value`, element-wise over arrays."""

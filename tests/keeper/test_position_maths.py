@@ -3,11 +3,12 @@ against the exact one. (tests/localnet checks the exact version against the real
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keeper.backtest.engine import _amounts
+from keeper.backtest.holdings import unit_amounts
 from keeper.univ3.liquidity import amounts_for_liquidity, liquidity_for_amounts
 from keeper.univ3.ticks import (MAX_SQRT_PRICE, MAX_TICK, MIN_SQRT_PRICE, MIN_TICK, Q96, sqrt_price_x96_at_tick,
                                 tick_at_sqrt_price_x96)
@@ -36,9 +37,11 @@ def test_float_amounts__match_exact(tick, below, above, liquidity):
     lower, upper = tick - below, tick + above
     exact = amounts_for_liquidity(sqrt_price_x96_at_tick(tick), sqrt_price_x96_at_tick(lower),
                                   sqrt_price_x96_at_tick(upper), liquidity)
-    approx = _amounts(float(liquidity), lower, upper, tick)
-    for e, a in zip(exact, approx):
+    one = [liquidity * a for a in unit_amounts(lower, upper, float(tick))]  # one position: plain floats
+    many = [liquidity * float(a[0]) for a in unit_amounts(np.array([lower]), np.array([upper]), float(tick))]
+    for e, a, b in zip(exact, one, many):
         assert a == pytest.approx(e, rel=1e-6, abs=2)
+        assert b == pytest.approx(e, rel=1e-6, abs=2)
 
 
 @given(st.integers(-50_000, 50_000), st.integers(10, 5_000), st.integers(10**9, 10**27), st.integers(10**9, 10**27))
