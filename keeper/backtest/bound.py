@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from keeper.backtest.engine import DECISION_HOURS
-from keeper.backtest.holdings import CASH, Basket, Holding, Range, range_paths, unit_amounts, value_path
-from keeper.backtest.policies import centred, half_width_of, label
+from keeper.backtest.holdings import CASH, Basket, Holding, range_paths, unit_amounts, value_path
+from keeper.backtest.policies import centred, label
 from keeper.backtest.series import PoolSeries
 from keeper.optimize.costs import REBALANCE_GAS, RERANGE_GAS, move_costs
 from keeper.optimize.ranges import CANDIDATE_HALF_WIDTHS
@@ -50,6 +50,8 @@ def upper_bound(series: PoolSeries, capital: float, start: int, end: int, basket
     entry = np.zeros(size, dtype=np.int64)
     target_kind = np.array([0] + [1] * len(baskets) + [2] * len(widths), dtype=np.int8)
     target_basket = np.array([np.nan] + list(baskets) + [np.nan] * len(widths))
+    target_width = np.array([np.nan] * k_fixed + list(widths))  # the grid width each range target was drawn with
+    width = np.full(size, np.nan)
     unit[0] = 1.0
     best[0] = capital
     entry[0] = start
@@ -98,6 +100,7 @@ def upper_bound(series: PoolSeries, capital: float, start: int, end: int, basket
         best[new], parent[new], entry[new] = arrived[reached], pick[reached], i
         kind[new], lower[new], upper[new], basket[new] = target_kind[reached], t_lower[reached], t_upper[reached], \
             target_basket[reached]
+        width[new] = target_width[reached]
         span = slice(i - start, n)
         is_range = reached >= k_fixed
         if is_range.any():
@@ -122,12 +125,12 @@ def upper_bound(series: PoolSeries, capital: float, start: int, end: int, basket
         hi = int(entry[b]) - start if b is not None else n
         values[lo:hi] = best[a] * unit[a, lo:hi]
     return Bound(values=values, final=float(finals[winner]),
-                 path=[(int(entry[s]), _label(kind[s], basket[s], lower[s], upper[s])) for s in chain[1:]])
+                 path=[(int(entry[s]), _label(kind[s], basket[s], width[s])) for s in chain[1:]])
 
 
-def _label(kind: int, share0: float, lower: float, upper: float) -> str:
+def _label(kind: int, share0: float, half_width: float) -> str:
     if kind == 0:
         return "cash"
     if kind == 1:
         return f"basket {share0:.0%} token0"
-    return f"range {label(half_width_of(Range(int(lower), int(upper))))}"
+    return f"range {label(half_width)} (centred then)"

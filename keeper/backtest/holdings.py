@@ -131,7 +131,8 @@ def range_paths(series: PoolSeries, lowers: np.ndarray, uppers: np.ndarray, weal
     c0, c1 = unit_amounts(lowers, uppers, close)
     position = liquidity * series.value_at(c0, c1, close)
     pool = series.liquidity[rows][None, :]
-    share = liquidity / (pool + liquidity) if own_liquidity_dilutes else liquidity / np.maximum(pool, 1.0)
+    # Without its own L the share is L / L_pool: never below L / (L_pool + L), even where L_pool is 0.
+    share = liquidity / (pool + liquidity) if own_liquidity_dilutes else liquidity / np.maximum(pool, 1e-300)
     inside = in_range_fraction(series.low_tick[rows][None, :], series.high_tick[rows][None, :], lowers, uppers)
     fees = np.cumsum(share * inside * fee_value_per_share(series, rows)[None, :], axis=1)
     return position + fees, fees, liquidity[:, 0], (liquidity * u0)[:, 0], (liquidity * u1)[:, 0]

@@ -20,7 +20,7 @@ from keeper.backtest.bound import Bound, upper_bound
 from keeper.backtest.engine import DECISION_HOURS, MoveRecord, RunResult, simulate
 from keeper.backtest.holdings import Range, unit_amounts
 from keeper.backtest.measures import VaultFees, after_vault_fees, metrics
-from keeper.backtest.policies import AlpKeeper, HoldAsset, HoldBasket, Recentre, StaticRange, centred, label
+from keeper.backtest.policies import AlpKeeper, HoldAsset, HoldBasket, Recentre, StaticRange, centred
 from keeper.backtest.series import PoolSeries
 from keeper.market.history import MarketData, resample
 from keeper.names import day

@@ -185,8 +185,9 @@ def _hourly_gas(times: np.ndarray, gas: RateHistory | None, assumed: float) -> t
 class PastView:
     """What a strategy may see at step i: rows strictly before i, and the price the step opens at.
 
-    Arrays are truncated views (made when first read); indexing at or beyond i raises, so look-ahead is impossible,
-    not merely discouraged (a test tries it).
+    The arrays are truncated views (made when first read): indexing at or beyond i raises (a test tries it).
+    `series` stays reachable for units, tick spacing and the per-step cache; a strategy reading its arrays
+    directly would see the future. None of the shipped strategies does: a rule kept by review, not by the type.
     """
 
     def __init__(self, series: PoolSeries, step: int) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import csv
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path

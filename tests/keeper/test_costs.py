@@ -4,7 +4,6 @@ in bulk, and per-swap data loaded and validated."""
 from __future__ import annotations
 
 import gzip
-import math
 
 import numpy as np
 import pytest
