@@ -174,6 +174,7 @@ def _png(fig) -> bytes:
 def plots(report: SeriesReport) -> dict[str, bytes]:
     """The chained equity of every strategy over the reporting windows, and the keeper's range against the price."""
     fig, ax = plt.subplots(figsize=(11, 5.5))
+    ax.set_prop_cycle(color=plt.cm.tab20.colors)  # twenty distinct colours: one per strategy
     for name, kind in strategies(report):
         rows = by_name(report, name)
         level, parts = 1.0, []
