@@ -51,11 +51,12 @@ def summary(report: SeriesReport) -> dict[str, dict]:
             "mean_window": float(np.mean(returns)),
             "worst_window": float(np.min(returns)),
             "windows_beating_50_50": int(sum(a > b for a, b in zip(returns, fifty))),
-            "fees": float(sum(r.fees for r in rows)),
+            # The bound's path is a value, not a strategy run: its fees and costs are not itemised.
+            "fees": None if kind == "bound" else float(sum(r.fees for r in rows)),
             "impermanent_loss": float(sum(ils)) if ils else None,
-            "gas": float(sum(r.gas for r in rows)),
-            "pool_fee": float(sum(r.pool_fee for r in rows)),
-            "impact": float(sum(r.impact for r in rows)),
+            "gas": None if kind == "bound" else float(sum(r.gas for r in rows)),
+            "pool_fee": None if kind == "bound" else float(sum(r.pool_fee for r in rows)),
+            "impact": None if kind == "bound" else float(sum(r.impact for r in rows)),
             "moves": int(sum(r.moves for r in rows)),
             "refused": int(sum(r.refused for r in rows)),
             "max_drawdown": float(max(np.max(1 - np.r_[capital, r.curve] / np.maximum.accumulate(np.r_[capital, r.curve]))

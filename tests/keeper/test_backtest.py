@@ -189,3 +189,17 @@ def test_alp_command__bad_data_folder__one_line_error(tmp_path):
     result = CliRunner().invoke(backtest, ["--data", str(tmp_path)])
     assert result.exit_code != 0
     assert "no market data" in result.output and result.output.count("\n") <= 2
+
+
+@pytest.mark.parametrize("args, says", [(["--capital-share", "0"], "--capital-share 0: must be above 0"),
+                                        (["--capital", "-5"], "--capital -5: must be above 0"),
+                                        (["--capital", "5", "--capital-share", "0.1"], "choose one"),
+                                        (["--pool", "nope"], "no pool 'nope' in the data")])
+def test_alp_command__bad_option__one_line_error(args, says):
+    from click.testing import CliRunner
+
+    from keeper.backtest.command import backtest
+
+    result = CliRunner().invoke(backtest, args)
+    assert result.exit_code != 0
+    assert says in result.output and result.output.strip().count("\n") <= 4
