@@ -28,7 +28,9 @@ from keeper.optimize.allocation import Opportunity, allocate
 # Gas of a vault rebalance and of a re-range, as measured for the cost model: a plan is costed with them before
 # simulation gives the exact figure.
 from keeper.optimize.costs import REBALANCE_GAS, RERANGE_GAS, MoveContext, swap_cost
-from keeper.optimize.ranges import HORIZON_YEARS, best_range
+from keeper.policy.geometry import centred
+from keeper.policy.ranges import PoolSnapshot, choose_width
+from keeper.optimize.ranges import HORIZON_YEARS
 from keeper.risk.profiles import profile as risk_profile
 from keeper.risk.reputation import reputation
 from keeper.risk.score import RiskAssessment, assess
@@ -99,6 +101,7 @@ class Keeper:
         self.profile = risk_profile(config.profile)
         self._symbols: dict[str, list[str]] = {}
         self._fees: dict[str, float] = {}
+        self._spacings: dict[str, int] = {}
         self._sources: dict[str, str] = {}
         self.sender = Sender(self.store, account, self.web3, contracts.all_types(), max_fee_gwei=config.max_fee_gwei,
                              priority_fee_gwei=config.priority_fee_gwei,
@@ -156,11 +159,13 @@ class Keeper:
         for view in views:
             weight = view.debt / total_assets if total_assets else 0.0
             if view.kind == "univ3":
-                self._estimate_pool(view, weight)
+                # The range is sized for what it holds, or for the most the profile would put in it.
+                size = max(view.value, view.debt, int(total_assets * self.profile.max_weight))
+                self._estimate_pool(view, weight, size)
             else:
                 self._estimate_lending(view, weight)
 
-    def _estimate_pool(self, view: StrategyView, weight: float) -> None:
+    def _estimate_pool(self, view: StrategyView, weight: float, size: int = 0) -> None:
         history = self.store.observations(view.pool.address, limit=200)
         last = history[-1] if history else None
         window = [h for h in history if last and last["t"] - FEE_WINDOW_SECONDS <= h["t"] < last["t"]]
@@ -174,7 +179,13 @@ class Keeper:
         ticks = [h["twap_tick"] if h.get("twap_tick") is not None else h["tick"] for h in history]
         seconds = max((history[-1]["t"] - history[0]["t"]) / max(len(history) - 1, 1), 1)
         vol = realised_volatility(ticks, steps_per_year=365 * 24 * 3600 / seconds) if len(ticks) > 2 else 0.8
-        choice = best_range(fees.base_fee_apr, vol, 0.001, self.profile.il_aversion, self.profile.min_half_width)
+        # The same width choice as the backtested policy: own liquidity diluting the fee share, each re-centring
+        # priced by the cost model at this pool's price, liquidity and gas.
+        context = self._context(view)
+        snapshot = PoolSnapshot(tick=context.tick, spacing=self._spacing(view.pool.address),
+                                liquidity=float(view.pool.liquidity), volatility=vol,
+                                base_fee_apr=fees.base_fee_apr, context=context)
+        choice, _ = choose_width(snapshot, size / 10 ** self.labels.token(self.vault.asset())[1], self.profile)
         view.risk = assess(self.profile, weight=weight, volatility=vol, fee_apr=choice.fee_apr,
                            il_apr=choice.il_apr, depth_share=depth, reputation=rep)
         if vol > self.profile.max_volatility:
@@ -220,24 +231,36 @@ class Keeper:
         decimals = self.labels.token(self.vault.asset())[1]
         return gas * price / 1e18 * self.config.eth_price * 10**decimals
 
+    def _context(self, view: StrategyView) -> MoveContext:
+        """The pool and gas a move in this strategy's pool meets now, in the vault's asset (the cost model's input).
+        Gas is priced at the configured asset units per ETH."""
+        asset = self.vault.asset()
+        pool = contracts.at("UniswapV3Pool", view.pool.address)
+        token0, token1 = pool.token0(), pool.token1()
+        tick = view.pool.twap_tick if view.pool.twap_tick is not None else view.pool.tick
+        return MoveContext(tick=float(tick), liquidity=float(view.pool.liquidity),
+                           fee_rate=self._fee_rate(view.pool.address), decimals0=self.labels.token(token0)[1],
+                           decimals1=self.labels.token(token1)[1], numeraire_is_token0=token0.lower() == asset.lower(),
+                           gas_price_gwei=self.web3.eth.gas_price / 1e9, native_price=self.config.eth_price)
+
+    def _spacing(self, pool: str) -> int:
+        if pool not in self._spacings:
+            self._spacings[pool] = contracts.at("UniswapV3Pool", pool).tickSpacing()
+        return self._spacings[pool]
+
     def _swap_cost(self, targets: list[Target], views: list[StrategyView]) -> float:
         """Pool fee and price impact of the swaps a move implies, in asset units, by the cost model the backtest
         charges: capital into or out of a range is about half swapped (funding the range, or unwinding it into the
         asset), through the range's own pool at its current price and active liquidity."""
         ranges = {v.address: v for v in views if v.kind == "univ3"}
-        asset = self.vault.asset()
-        decimals = self.labels.token(asset)[1]
+        decimals = self.labels.token(self.vault.asset())[1]
         cost = 0.0
         for t in targets:
             view = ranges.get(t.strategy)
             if view is None or view.pool is None:
                 continue
-            pool = contracts.at("UniswapV3Pool", view.pool.address)
-            token0, token1 = pool.token0(), pool.token1()
-            asset_is_token0 = token0.lower() == asset.lower()
-            context = MoveContext(tick=view.pool.tick, liquidity=view.pool.liquidity, fee_rate=self._fee_rate(view.pool.address),
-                                  decimals0=self.labels.token(token0)[1], decimals1=self.labels.token(token1)[1],
-                                  numeraire_is_token0=asset_is_token0, gas_price_gwei=0.0, native_price=0.0)
+            context = self._context(view)
+            asset_is_token0 = context.numeraire_is_token0
             swapped = abs(t.target_debt - t.current_debt) * SWAPPED_SHARE / 10**decimals
             # Into a range the asset is sold for the paired token; out of one, the paired token for the asset.
             sell_token0 = asset_is_token0 if t.target_debt > t.current_debt else not asset_is_token0
@@ -313,11 +336,9 @@ class Keeper:
             if in_range:
                 continue
             strategy = contracts.at("UniswapV3Strategy", v.address)
-            spacing = contracts.at("UniswapV3Pool", v.pool.address).tickSpacing()
-            centre = v.pool.twap_tick
-            away = math.log(1 + v.half_width) / math.log(1.0001) if not math.isinf(v.half_width) else 887_000
-            lower = max(math.floor((centre - away) / spacing) * spacing, -(887_272 // spacing) * spacing)
-            upper = min(math.ceil((centre + away) / spacing) * spacing, (887_272 // spacing) * spacing)
+            # Centred on the TWAP (the strategy refuses a range away from it), by the policy's geometry.
+            rng = centred(v.pool.twap_tick, v.half_width, self._spacing(v.pool.address))
+            lower, upper = rng.lower, rng.upper
             zero_for_one, amount = _funding_swap(strategy, v, lower, upper)
             min_out = _min_swap_output(v, pool_fee=contracts.at("UniswapV3Pool", v.pool.address).fee(),
                                        zero_for_one=zero_for_one, amount_in=amount)

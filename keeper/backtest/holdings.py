@@ -15,6 +15,7 @@ import numpy as np
 
 from keeper.backtest.series import PoolSeries
 from keeper.optimize.costs import REBALANCE_GAS, RERANGE_GAS
+from keeper.policy.geometry import Range
 
 
 @dataclass(frozen=True)
@@ -27,14 +28,6 @@ class Basket:
     """Both tokens, bought with a token0 value share `share0` and held."""
 
     share0: float
-
-
-@dataclass(frozen=True)
-class Range:
-    """A concentrated position over ticks [lower, upper)."""
-
-    lower: int
-    upper: int
 
 
 Holding = Cash | Basket | Range
