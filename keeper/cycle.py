@@ -28,8 +28,8 @@ from keeper.optimize.allocation import Opportunity, allocate
 # Gas of a vault rebalance and of a re-range, as measured for the cost model: a plan is costed with them before
 # simulation gives the exact figure.
 from keeper.optimize.costs import REBALANCE_GAS, RERANGE_GAS, MoveContext, swap_cost
-from keeper.policy.geometry import centred
-from keeper.policy.ranges import PoolSnapshot, choose_width
+from keeper.policy.geometry import Range
+from keeper.policy.ranges import PoolSnapshot, RangeBook, choose_width, decide_range
 from keeper.optimize.ranges import HORIZON_YEARS
 from keeper.risk.profiles import profile as risk_profile
 from keeper.risk.reputation import reputation
@@ -71,6 +71,7 @@ class StrategyView:
     liquidity: int = 0
     half_width: float | None = None
     risk: RiskAssessment | None = None
+    snapshot: PoolSnapshot | None = None  # what the range policy decides from (univ3 strategies with history)
 
 
 @dataclass
@@ -159,8 +160,9 @@ class Keeper:
         for view in views:
             weight = view.debt / total_assets if total_assets else 0.0
             if view.kind == "univ3":
-                # The range is sized for what it holds, or for the most the profile would put in it.
-                size = max(view.value, view.debt, int(total_assets * self.profile.max_weight))
+                # The range is sized for what it holds (as the re-range decision sizes it), or, empty, for the most
+                # the profile would put in it.
+                size = view.value or max(view.debt, int(total_assets * self.profile.max_weight))
                 self._estimate_pool(view, weight, size)
             else:
                 self._estimate_lending(view, weight)
@@ -186,6 +188,7 @@ class Keeper:
                                 liquidity=float(view.pool.liquidity), volatility=vol,
                                 base_fee_apr=fees.base_fee_apr, context=context)
         choice, _ = choose_width(snapshot, size / 10 ** self.labels.token(self.vault.asset())[1], self.profile)
+        view.snapshot = snapshot
         view.risk = assess(self.profile, weight=weight, volatility=vol, fee_apr=choice.fee_apr,
                            il_apr=choice.il_apr, depth_share=depth, reputation=rep)
         if vol > self.profile.max_volatility:
@@ -329,31 +332,45 @@ class Keeper:
         return None
 
     def _rerange(self, views: list[StrategyView], now: int, reasons: list[str]) -> Plan | None:
+        """A re-range where the range policy (`keeper.policy.ranges.decide_range`, the backtested one) says one pays:
+        a funded strategy out of the pool or out of range, or one whose width is no longer the best by enough to
+        pay for the move. Leaving the pool is the reallocation's job (the strategy's expected APR goes to 0 or
+        below)."""
+        decimals = self.labels.token(self.vault.asset())[1]
         for v in views:
-            if v.kind != "univ3" or v.value == 0 or v.half_width is None or v.pool.twap_tick is None:
+            if v.kind != "univ3" or v.value == 0 or v.snapshot is None or v.pool.twap_tick is None:
                 continue
-            in_range = v.liquidity > 0 and v.range[0] <= v.pool.tick < v.range[1]
-            if in_range:
+            if v.expected_apr <= 0:
                 continue
             strategy = contracts.at("UniswapV3Strategy", v.address)
-            # Centred on the TWAP (the strategy refuses a range away from it), by the policy's geometry.
-            rng = centred(v.pool.twap_tick, v.half_width, self._spacing(v.pool.address))
-            lower, upper = rng.lower, rng.upper
+            bal0, bal1 = _holdings(strategy, v)
+            price = (v.pool.sqrt_price_x96 / 2**96) ** 2
+            total1 = bal0 * price + bal1
+            share0 = bal0 * price / total1 if total1 else float(v.snapshot.context.numeraire_is_token0)
+            held = Range(*v.range) if v.liquidity > 0 and v.range else None
+            decision = decide_range(v.snapshot, RangeBook(wealth=v.value / 10**decimals, share0=share0, held=held),
+                                    self.profile, cost_margin=self.config.cost_margin)
+            if decision.action != "enter":
+                reasons.append(f"{self.labels.strategy(v.address)}: {'; '.join(decision.reasons)}")
+                continue
+            lower, upper = decision.target.lower, decision.target.upper
             zero_for_one, amount = _funding_swap(strategy, v, lower, upper)
             min_out = _min_swap_output(v, pool_fee=contracts.at("UniswapV3Pool", v.pool.address).fee(),
                                        zero_for_one=zero_for_one, amount_in=amount)
-            cost = self._gas_cost(RERANGE_GAS)
-            why = "holds no position yet" if v.liquidity == 0 else f"out of range (tick {v.pool.tick} not in {v.range})"
+            why = ("holds no position yet" if held is None else
+                   f"out of range (TWAP tick {v.pool.twap_tick} not in {v.range})"
+                   if not held.lower <= v.pool.twap_tick < held.upper else f"in range {v.range}, a better width pays")
             pool = contracts.at("UniswapV3Pool", v.pool.address)
             sold = self.labels.token(pool.token0() if zero_for_one else pool.token1())
-            # Out of range a position earns nothing: the expected gain is the fees it forgoes over the horizon.
-            gain = v.value * max(v.expected_apr, 0.0) * HORIZON_YEARS
+            width = decision.choice.half_width
             return Plan(vault=limits_vault(self), kind=PlanKind.rerange,
                         rerange=Rerange(strategy=v.address, lower=lower, upper=upper, zero_for_one=zero_for_one,
                                         amount_in=amount, min_amount_out=min_out),
                         reasons=reasons + [f"{self.labels.strategy(v.address)} {why}: re-range to [{lower}, {upper}) "
-                                           f"(+-{v.half_width:.0%}), swapping {names.amount(amount, sold[1], sold[0], 4)} in"],
-                        expected_gain=gain, cost=cost, created_at=now)
+                                           f"({'full range' if math.isinf(width) else f'+-{width:.0%}'}), swapping "
+                                           f"{names.amount(amount, sold[1], sold[0], 4)} in; {'; '.join(decision.reasons)}"],
+                        expected_gain=decision.expected_gain * 10**decimals,
+                        cost=decision.cost.total * 10**decimals, created_at=now)
         return None
 
     # ------------------------------------------------------------------ execute
@@ -505,18 +522,22 @@ def _min_swap_output(view: StrategyView, *, pool_fee: int, zero_for_one: bool, a
     return int(quote * (1 - pool_fee / 1_000_000) * (1 - SWAP_TOLERANCE_BPS / 10_000))
 
 
+def _holdings(strategy: Any, view: StrategyView) -> tuple[int, int]:
+    """Raw token0 and token1 the strategy holds, in its range and idle."""
+    held0, held1, _, _ = strategy.positionAmounts()
+    asset_is_0 = strategy.assetIsToken0()
+    asset = contracts.erc20(strategy.asset()).balanceOf(strategy)
+    paired = contracts.erc20(strategy.pairedToken()).balanceOf(strategy)
+    return held0 + (asset if asset_is_0 else paired), held1 + (paired if asset_is_0 else asset)
+
+
 def _funding_swap(strategy: Any, view: StrategyView, lower: int, upper: int) -> tuple[bool, int]:
     """The swap that turns the strategy's holdings into the new range's token mix at the current price."""
     from keeper.univ3.liquidity import amounts_for_liquidity
     from keeper.univ3.ticks import sqrt_price_x96_at_tick
 
     sp = view.pool.sqrt_price_x96
-    held0, held1, _, _ = strategy.positionAmounts()
-    asset_is_0 = strategy.assetIsToken0()
-    asset = contracts.erc20(strategy.asset()).balanceOf(strategy)
-    paired = contracts.erc20(strategy.pairedToken()).balanceOf(strategy)
-    bal0 = held0 + (asset if asset_is_0 else paired)
-    bal1 = held1 + (paired if asset_is_0 else asset)
+    bal0, bal1 = _holdings(strategy, view)
     unit0, unit1 = amounts_for_liquidity(sp, sqrt_price_x96_at_tick(lower), sqrt_price_x96_at_tick(upper), 10**18)
     price = (sp / 2**96) ** 2  # token1 per token0
     value1 = bal0 * price + bal1
