@@ -6,7 +6,6 @@ keeper's optimizer chooses from), so the perfect-foresight bound searches exactl
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +13,9 @@ import numpy as np
 from keeper.backtest.engine import Decision, Position
 from keeper.backtest.holdings import CASH, Basket, Cash, Range
 from keeper.backtest.series import PastView
-from keeper.market.features import realised_volatility
+from keeper.forecast.models import Ewma
+from keeper.forecast.dataset import PoolPast
+from keeper.forecast.selection import ForecastTrack
 from keeper.optimize.ranges import RangeTerms, range_terms
 from keeper.policy.geometry import centred, half_width_of, label, snap  # noqa: F401  (the strategies' geometry)
 from keeper.policy.ranges import PoolSnapshot, RangeBook, decide_range, unit_values
@@ -84,12 +85,13 @@ class AlpKeeper:
 
     width_scale is the one tuned parameter (on each training window); everything else comes from the profile. The
     cost of every move is the cost model's estimate from what the keeper can see (last hour's gas, the pool now).
+    Volatility and fee APR come from `forecast` (the walk-forward window's chosen models), else the EWMA baseline.
     """
 
     profile: RiskProfile
     width_scale: float = 1.0
-    lookback: int = 168
     cost_margin: float = 2.0
+    forecast: ForecastTrack | None = None
 
     @property
     def name(self) -> str:
@@ -98,17 +100,12 @@ class AlpKeeper:
     def _context(self, view: PastView, position: Position) -> tuple[PoolSnapshot, RangeTerms, np.ndarray]:
         """The snapshot, the optimizer's per-width terms and each candidate's value per unit of liquidity:
         functions of the rows before this step alone, computed once per step however many runs ask."""
-        key = ("alp", view.step, self.lookback, self.profile.min_half_width)
+        track = self.forecast or _baseline(view.series)
+        key = ("alp", view.step, track.window, track.models, self.profile.min_half_width)
         hit = view.series.cache.get(key)
         if hit is not None:
             return hit
-        ticks = view.close_tick[-self.lookback:]
-        vol = realised_volatility(ticks) if len(ticks) >= 24 else 0.8
-        window = slice(max(view.step - 72, 0), view.step)
-        price = 1.0001**view.tick
-        fee_raw1 = float(np.mean(view.fees0[window] * price + view.fees1[window]))
-        depth_raw1 = 2 * float(np.mean(view.liquidity[window])) * math.sqrt(price)
-        base = fee_raw1 * 24 * 365 / depth_raw1 if depth_raw1 > 0 else 0.0
+        vol, base = track.at(view.step)  # forecasts at a row read the rows before it only
         snapshot = PoolSnapshot(tick=view.tick, spacing=view.series.spacing, liquidity=float(view.liquidity[-1]),
                                 volatility=vol, base_fee_apr=base, context=position.state)
         terms = range_terms(vol, self.profile.min_half_width)
@@ -130,3 +127,15 @@ class AlpKeeper:
         if decision.action == "exit":
             return Decision(CASH, decision.cost)
         return None
+
+
+def _baseline(series) -> ForecastTrack:
+    """The EWMA forecasts at every row of `series` (they need no fitting), kept on its cache."""
+    hit = series.cache.get("ewma-track")
+    if hit is None:
+        past = PoolPast.of(series)
+        rows = np.arange(len(past))
+        vol, fee = Ewma().predict(past, rows, 0)
+        hit = ForecastTrack(-1, ("EWMA", "EWMA"), 0, vol, fee)
+        series.cache["ewma-track"] = hit
+    return hit

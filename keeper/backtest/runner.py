@@ -22,6 +22,7 @@ from keeper.backtest.holdings import Range, unit_amounts
 from keeper.backtest.measures import VaultFees, after_vault_fees, metrics
 from keeper.backtest.policies import AlpKeeper, HoldAsset, HoldBasket, Recentre, StaticRange, centred
 from keeper.backtest.series import PoolSeries
+from keeper.forecast.selection import ForecastReport, ForecastTrack, walk_forward
 from keeper.market.history import MarketData, resample
 from keeper.names import day
 from keeper.risk.profiles import PROFILES
@@ -106,6 +107,7 @@ class WindowResult:
     best_static: float
     width_scale: float
     bound_path: list[tuple[int, str]]
+    forecast: ForecastTrack | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -121,6 +123,7 @@ class SeriesReport:
     series: PoolSeries = field(repr=False)
     sweep: dict[str, dict[float, float]] = field(default_factory=dict)  # strategy -> share -> chained net return
     notes: list[str] = field(default_factory=list)
+    forecasts: ForecastReport | None = field(default=None, repr=False)
 
 
 def _row(result: RunResult, kind: str, capital: float, vault: VaultFees, name: str | None = None) -> Row:
@@ -153,18 +156,18 @@ def _best(series: PoolSeries, make: Callable[[float], object], choices, capital:
 
 
 def run_window(series: PoolSeries, window: Window, capital: float, cadence: int, vault: VaultFees,
-               lineup: Lineup = FULL_LINEUP) -> WindowResult:
+               lineup: Lineup = FULL_LINEUP, forecast: ForecastTrack | None = None) -> WindowResult:
     profiles = [PROFILES[p] for p in lineup.profiles]
     a, b = window.test
     best_static = _best(series, StaticRange, STATIC_WIDTHS, capital, window.train, cadence)
-    scale = _best(series, lambda s: AlpKeeper(PROFILES["balanced"], width_scale=s), WIDTH_SCALES, capital,
-                  window.train, cadence)
+    scale = _best(series, lambda s: AlpKeeper(PROFILES["balanced"], width_scale=s, forecast=forecast), WIDTH_SCALES,
+                  capital, window.train, cadence)
 
     def run(strategy, kind: str, name: str | None = None) -> Row:
         return _row(simulate(series, strategy, capital, a, b, cadence=cadence), kind, capital, vault, name)
 
     rows = [run(HoldAsset(), "hold"), run(HoldBasket(0.5), "hold")]
-    keepers = [run(AlpKeeper(p, width_scale=scale), "alp") for p in profiles]
+    keepers = [run(AlpKeeper(p, width_scale=scale, forecast=forecast), "alp") for p in profiles]
     # HODL: the tokens the (balanced) keeper's first position held, bought when it bought them and kept.
     balanced = next((k for k in keepers if k.strategy.endswith("(balanced)")), keepers[0] if keepers else None)
     first = next((m for m in balanced.move_log if isinstance(m.target, Range)), None) if balanced else None
@@ -185,7 +188,7 @@ def run_window(series: PoolSeries, window: Window, capital: float, cadence: int,
     rows.append(Row(strategy="upper bound (perfect foresight)", kind="bound", gross=bound.values,
                     curve=after_vault_fees(bound.values, capital, vault), moves=len(bound.path)))
     return WindowResult(window, (int(series.times[a]), int(series.times[b - 1])), rows, best_static, scale,
-                        bound.path)
+                        bound.path, forecast)
 
 
 def chained(returns: list[float]) -> float:
@@ -202,14 +205,17 @@ def run_series(series: PoolSeries, capital_share: float = DEFAULT_CAPITAL_SHARE,
         capital = capital_for(series, capital_share, windows[0].train)
     else:
         capital_share = capital / capital_for(series, 1.0, windows[0].train)
+    if progress:
+        progress("forecasts")
+    forecasts = walk_forward(series, windows, cadence)
     results = []
     for k, w in enumerate(windows):
         if progress:
             progress(f"window {k + 1}/{len(windows)}")
-        results.append(run_window(series, w, capital, cadence, vault, lineup))
+        results.append(run_window(series, w, capital, cadence, vault, lineup, forecasts.tracks[k]))
     report = SeriesReport(pool=series.name, numeraire=series.numeraire, capital=capital, capital_share=capital_share,
                           cadence=cadence, gas_source=series.gas_source, native_source=series.native_source,
-                          windows=results, series=series)
+                          windows=results, series=series, forecasts=forecasts)
     if sweep:
         report.sweep = size_sweep(series, windows, cadence, results, vault, progress)
     return report
@@ -260,7 +266,8 @@ def size_sweep(series: PoolSeries, windows: list[Window], cadence: int, results:
             progress(f"size sweep {share:.1%}")
         capital = capital_for(series, share, windows[0].train)
         makers = {"static +-5%": lambda r: StaticRange(0.05), "static full range": lambda r: StaticRange(math.inf),
-                  "ALP keeper (balanced)": lambda r: AlpKeeper(PROFILES["balanced"], width_scale=r.width_scale)}
+                  "ALP keeper (balanced)": lambda r: AlpKeeper(PROFILES["balanced"], width_scale=r.width_scale,
+                                                               forecast=r.forecast)}
         for name, make in makers.items():
             returns = []
             for w, r in zip(windows, results):
