@@ -24,6 +24,7 @@ from keeper.backtest.aggregate import bound_violations, by_name, cost_check, str
 from keeper.backtest.measures import VaultFees  # noqa: E402
 from keeper.backtest.policies import label  # noqa: E402
 from keeper.backtest.runner import SeriesReport  # noqa: E402
+from keeper.forecast.selection import CHOSEN  # noqa: E402
 
 BOUND = "upper bound (perfect foresight)"
 
@@ -94,6 +95,21 @@ def sweep_table(report: SeriesReport) -> Table:
     return table
 
 
+def forecast_table(report: SeriesReport) -> Table:
+    """Each forecaster's out-of-sample error on this pool (root mean square of log(forecast / realised) over the
+    horizon, on the reporting windows it could be fitted for) and how often the walk-forward chose it."""
+    f = report.forecasts
+    table = Table(title=f"{report.pool} — forecast error, out of sample ({f.horizon} h ahead; RMSE of log "
+                        "forecast / realised)")
+    for c in ("model", "windows fitted", "rows scored", "volatility", "fee APR", "chosen for vol", "chosen for fee"):
+        table.add_column(c, justify="left" if c == "model" else "right")
+    for row in f.table():
+        table.add_row(row["model"], str(row["windows"]), str(row["rows"]),
+                      *["n/a" if not np.isfinite(row[k]) else f"{row[k]:.3f}" for k in ("vol_rmse", "fee_rmse")],
+                      *(["—", "—"] if row["model"] == CHOSEN else [str(row["chosen_vol"]), str(row["chosen_fee"])]))
+    return table
+
+
 def cost_table(reports: list[SeriesReport]) -> Table:
     """Per series and over the whole run: each part of the move costs as the deciding strategy expected it (from the
     hour before, by the cost model) against what the engine charged, as sums of each move's cost over the wealth
@@ -134,6 +150,7 @@ def print_report(reports: list[SeriesReport], vault: VaultFees, console: Console
         console.print(window_table(r))
         if r.sweep:
             console.print(sweep_table(r))
+        console.print(forecast_table(r))
         broken = bound_violations(r)
         console.print(f"{r.pool}: the bound is at or above every strategy on every window"
                       if not broken else f"[red]{r.pool}: {len(broken)} strategy-window(s) above the bound: {broken[:3]}")
@@ -159,6 +176,10 @@ def as_json(reports: list[SeriesReport], vault: VaultFees) -> dict:
                 "strategies": {row.strategy: row.figures(r.capital) for row in w.rows},
             } for w in r.windows],
             "bound_violations": bound_violations(r),
+            "forecasts": {"horizon_hours": r.forecasts.horizon,
+                          "models": [{k: (v if not isinstance(v, float) or np.isfinite(v) else None)
+                                      for k, v in row.items()} for row in r.forecasts.table()],
+                          "chosen_by_window": [list(t.models) for t in r.forecasts.tracks]},
             "size_sweep": {name: {f"{s:g}": v for s, v in d.items()} for name, d in r.sweep.items()},
         } for r in reports],
     }

@@ -18,6 +18,7 @@ from keeper.forecast.models import NotFitted, all_models
 HORIZON_HOURS = 7 * 24  # the optimizer's horizon (`keeper.optimize.ranges.HORIZON_YEARS`)
 MIN_SCORED = 5  # rows of past out-of-sample error before a model can replace the baseline
 TARGETS = ("volatility", "fee APR")
+CHOSEN = "chosen (walk-forward)"  # the score of whatever was chosen, window by window
 FEE_FROM_BASELINE = {m.name for m in all_models() if not m.forecasts[1]}
 
 
@@ -131,4 +132,4 @@ def walk_forward(series, windows, cadence: int) -> ForecastReport:
             chosen_score.known += (test + horizon).tolist()
             chosen_score.vol += _log_error(vol[test - span[0]], realised[0], VOL_FLOOR).tolist()
             chosen_score.fee += _log_error(fee[test - span[0]], realised[1], FEE_FLOOR).tolist()
-    return ForecastReport(horizon, tracks, {**scores, "chosen (walk-forward)": chosen_score})
+    return ForecastReport(horizon, tracks, {**scores, CHOSEN: chosen_score})
