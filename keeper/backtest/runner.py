@@ -222,8 +222,12 @@ def run_series(series: PoolSeries, capital_share: float = DEFAULT_CAPITAL_SHARE,
 
 
 def _run_one(args: tuple) -> SeriesReport:
+    from threadpoolctl import threadpool_limits
+
     series, kwargs = args
-    return run_series(series, **kwargs)
+    # One process per core already: the learners' OpenMP threads would only compete with the other processes.
+    with threadpool_limits(1):
+        return run_series(series, **kwargs)
 
 
 def run_many(series: list[PoolSeries], workers: int | None = None, done: Callable[[str], None] | None = None,
@@ -245,7 +249,9 @@ def run_many(series: list[PoolSeries], workers: int | None = None, done: Callabl
     # Biggest first, so that no core is left with the longest series at the end.
     order = sorted(range(len(series)), key=lambda k: -len(series[k]))
     results: dict[int, SeriesReport] = {}
-    with ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+    # Spawned, not forked: a fork after the parent has run an OpenMP loop (scikit-learn's boosted trees, libgomp)
+    # leaves the child waiting forever on the parent's thread pool.
+    with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn")) as pool:
         futures = {pool.submit(_run_one, (series[k], kwargs)): k for k in order}
         from concurrent.futures import as_completed
 
