@@ -20,14 +20,14 @@ REPEATS = 3
 
 def _decide(observations: list[tuple[dict, dict, list[int]]]) -> None:
     from keeper.market.chain import fee_apr_between
-    from keeper.market.features import realised_volatility
+    from keeper.forecast.models import ewma_volatility
     from keeper.optimize.allocation import Opportunity, allocate
     from keeper.optimize.ranges import best_range
 
     ops = []
     for i, (before, after, ticks) in enumerate(observations):
         fees = fee_apr_between(before, after)
-        vol = realised_volatility(ticks, steps_per_year=365 * 24)
+        vol = ewma_volatility(ticks, 3_600)
         choice = best_range(fees.base_fee_apr, vol, 0.001)
         ops.append(Opportunity(name=f"pool{i}", expected_return=choice.net_apr, cap=0.2))
     allocate(ops, min_idle=0.02, max_turnover=0.5)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ape import chain
@@ -23,7 +23,7 @@ from keeper.execute.guardrails import VaultLimits, violations
 from keeper.execute.plan import Plan, PlanKind, Rerange, Target
 from keeper.execute.sender import Call, ExecutionError, Sender
 from keeper.market.chain import ChainReader, PoolState, fee_apr_between, require_oracle, strategy_pool
-from keeper.market.features import realised_volatility
+from keeper.forecast.models import ewma_volatility
 from keeper.optimize.allocation import Opportunity, allocate
 # Gas of a vault rebalance and of a re-range, as measured for the cost model: a plan is costed with them before
 # simulation gives the exact figure.
@@ -180,7 +180,8 @@ class Keeper:
             return
         ticks = [h["twap_tick"] if h.get("twap_tick") is not None else h["tick"] for h in history]
         seconds = max((history[-1]["t"] - history[0]["t"]) / max(len(history) - 1, 1), 1)
-        vol = realised_volatility(ticks, steps_per_year=365 * 24 * 3600 / seconds) if len(ticks) > 2 else 0.8
+        # The backtested baseline forecaster (EWMA, the same half-life in hours) on the observed ticks.
+        vol = ewma_volatility(ticks, seconds) if len(ticks) > 2 else 0.8
         # The same width choice as the backtested policy: own liquidity diluting the fee share, each re-centring
         # priced by the cost model at this pool's price, liquidity and gas.
         context = self._context(view)
@@ -337,6 +338,8 @@ class Keeper:
         pay for the move. Leaving the pool is the reallocation's job (the strategy's expected APR goes to 0 or
         below)."""
         decimals = self.labels.token(self.vault.asset())[1]
+        # What the capital has besides a range: the vault's best lending source, else idle.
+        alternative = max([v.expected_apr for v in views if v.kind != "univ3"] + [0.0])
         for v in views:
             if v.kind != "univ3" or v.value == 0 or v.snapshot is None or v.pool.twap_tick is None:
                 continue
@@ -348,7 +351,7 @@ class Keeper:
             total1 = bal0 * price + bal1
             share0 = bal0 * price / total1 if total1 else float(v.snapshot.context.numeraire_is_token0)
             held = Range(*v.range) if v.liquidity > 0 and v.range else None
-            decision = decide_range(v.snapshot, RangeBook(wealth=v.value / 10**decimals, share0=share0, held=held),
+            decision = decide_range(replace(v.snapshot, alternative_apr=alternative), RangeBook(wealth=v.value / 10**decimals, share0=share0, held=held),
                                     self.profile, cost_margin=self.config.cost_margin)
             if decision.action != "enter":
                 reasons.append(f"{self.labels.strategy(v.address)}: {'; '.join(decision.reasons)}")

@@ -104,7 +104,11 @@ def sources(data: MarketData) -> tuple[np.ndarray, list[Source], PoolSeries, np.
     for name, s in series.items():
         s = s.window(start, end)
         capital = capital_for(s, DEFAULT_CAPITAL_SHARE, (0, len(s)))
-        values = simulate(s, AlpKeeper(PROFILES["balanced"]), capital, cadence=DECISION_EVERY).values
+        # The range's alternative is the vault's lending market in the pool's numéraire on its chain, if any.
+        lending = data.lending.get(f"{s.chain}-{s.numeraire.lower()}")
+        alternative = resample_rate(lending, s.times) if lending is not None else None
+        values = simulate(s, AlpKeeper(PROFILES["balanced"], alternative=alternative), capital,
+                          cadence=DECISION_EVERY).values
         returns = np.diff(np.concatenate([[capital], values])) / np.concatenate([[capital], values[:-1]])
         if s.numeraire not in STABLE:
             returns = (1 + returns) * np.r_[1.0, usd_weth[1:] / usd_weth[:-1]][: len(returns)] - 1

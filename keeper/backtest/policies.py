@@ -6,7 +6,7 @@ keeper's optimizer chooses from), so the perfect-foresight bound searches exactl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -86,12 +86,15 @@ class AlpKeeper:
     width_scale is the one tuned parameter (on each training window); everything else comes from the profile. The
     cost of every move is the cost model's estimate from what the keeper can see (last hour's gas, the pool now).
     Volatility and fee APR come from `forecast` (the walk-forward window's chosen models), else the EWMA baseline.
+    `alternative` is what the capital earns outside the range, APR per row (the vault's lending in the pool's
+    numéraire, where the data has it); read at the row before the decision. Without it the alternative is idle, 0.
     """
 
     profile: RiskProfile
     width_scale: float = 1.0
     cost_margin: float = 2.0
     forecast: ForecastTrack | None = None
+    alternative: np.ndarray | None = None
 
     @property
     def name(self) -> str:
@@ -120,6 +123,8 @@ class AlpKeeper:
         held = position.holding if isinstance(position.holding, Range) else None
         if held is None and not isinstance(position.holding, Cash):
             return None  # a basket is not this policy's to manage
+        if self.alternative is not None:
+            snapshot = replace(snapshot, alternative_apr=float(self.alternative[view.step - 1]))
         book = RangeBook(wealth=position.wealth, share0=position.share0, held=held)
         decision = decide_range(snapshot, book, self.profile, self.width_scale, self.cost_margin, terms, units)
         if decision.action == "enter":

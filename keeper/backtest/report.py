@@ -23,7 +23,7 @@ from rich.table import Table  # noqa: E402
 from keeper.backtest.aggregate import bound_violations, by_name, cost_check, strategies, summary  # noqa: E402
 from keeper.backtest.measures import VaultFees  # noqa: E402
 from keeper.backtest.policies import label  # noqa: E402
-from keeper.backtest.runner import SeriesReport  # noqa: E402
+from keeper.backtest.runner import WIDTH_SCALES, SeriesReport  # noqa: E402
 from keeper.forecast.selection import CHOSEN  # noqa: E402
 
 BOUND = "upper bound (perfect foresight)"
@@ -50,7 +50,13 @@ def header(report: SeriesReport, vault: VaultFees) -> str:
             f"liquidity within +-2 % (median over the first training window); {len(w)} reporting windows of "
             f"{test_text} after {train} d of training each, {_day(w[0].times[0])} → {_day(w[-1].times[1])}; decisions "
             f"every {report.cadence} h; gas: {report.gas_source}; {report.native_source}; vault fees "
-            f"{vault.management:.0%}/yr management, {vault.performance:.0%} performance (settled per window)")
+            f"{vault.management:.0%}/yr management, {vault.performance:.0%} performance (settled per window); "
+            f"keeper width scale tuned at an end of its grid {edge_hits(report)}/{len(w)} windows")
+
+
+def edge_hits(report: SeriesReport) -> int:
+    """Windows whose tuned width scale is the grid's smallest or largest: the grid may be too narrow there."""
+    return sum(w.width_scale in (WIDTH_SCALES[0], WIDTH_SCALES[-1]) for w in report.windows)
 
 
 def summary_table(report: SeriesReport, vault: VaultFees) -> Table:
@@ -166,7 +172,7 @@ def as_json(reports: list[SeriesReport], vault: VaultFees) -> dict:
         "series": [{
             "pool": r.pool, "numeraire": r.numeraire, "capital": r.capital, "capital_share_of_depth": r.capital_share,
             "decision_hours": r.cadence, "gas": r.gas_source, "native_token_price": r.native_source,
-            "summary": summary(r),
+            "summary": summary(r), "width_scale_grid": list(WIDTH_SCALES), "width_scale_edge_hits": edge_hits(r),
             "windows": [{
                 "train": {"start": _day(int(r.series.times[w.window.train[0]])),
                           "end": _day(int(r.series.times[w.window.train[1] - 1]))},

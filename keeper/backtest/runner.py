@@ -33,7 +33,9 @@ TRAIN_TO_TEST = 2
 MIN_WINDOWS = 3  # a series is cut so that it gives at least this many reporting windows
 STATIC_WIDTHS = (math.inf, 0.50, 0.25, 0.10, 0.05, 0.02, 0.01)
 RECENTRE_WIDTHS = (0.02, 0.05, 0.10)
-WIDTH_SCALES = (0.5, 0.75, 1.0, 1.5, 2.0)
+# Multiplies the optimizer's width; wide enough that the training window's choice is rarely at either end
+# (the report counts the windows where it is).
+WIDTH_SCALES = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0)
 # Capital as a share of the value of the pool's active liquidity within +-2 % of the price: small enough that
 # the position barely moves the price or dilutes the other LPs' fees.
 DEFAULT_CAPITAL_SHARE = 0.01
@@ -150,9 +152,12 @@ def capital_for(series: PoolSeries, share: float, rows: tuple[int, int]) -> floa
 
 
 def _best(series: PoolSeries, make: Callable[[float], object], choices, capital: float, rows: tuple[int, int],
-          cadence: int) -> float:
-    scores = [simulate(series, make(c), capital, *rows, cadence=cadence).values[-1] for c in choices]
-    return choices[int(np.argmax(scores))]
+          cadence: int, neutral: float | None = None) -> float:
+    """The choice with the best final value on `rows`; among equals (e.g. every scale left the keeper out of the
+    pool) the one nearest `neutral`, else the first."""
+    scores = np.array([simulate(series, make(c), capital, *rows, cadence=cadence).values[-1] for c in choices])
+    tied = [c for c, v in zip(choices, scores) if v >= scores.max() * (1 - 1e-12)]
+    return min(tied, key=lambda c: abs(math.log(c / neutral))) if neutral else tied[0]
 
 
 def run_window(series: PoolSeries, window: Window, capital: float, cadence: int, vault: VaultFees,
@@ -161,7 +166,7 @@ def run_window(series: PoolSeries, window: Window, capital: float, cadence: int,
     a, b = window.test
     best_static = _best(series, StaticRange, STATIC_WIDTHS, capital, window.train, cadence)
     scale = _best(series, lambda s: AlpKeeper(PROFILES["balanced"], width_scale=s, forecast=forecast), WIDTH_SCALES,
-                  capital, window.train, cadence)
+                  capital, window.train, cadence, neutral=1.0)
 
     def run(strategy, kind: str, name: str | None = None) -> Row:
         return _row(simulate(series, strategy, capital, a, b, cadence=cadence), kind, capital, vault, name)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.signal import lfilter
 
-from keeper.forecast.dataset import FEE_FLOOR, HOURS_PER_YEAR, VOL_FLOOR, PoolPast
+from keeper.forecast.dataset import FEE_FLOOR, HOURS_PER_YEAR, LOG_TICK, VOL_FLOOR, PoolPast
 
 EWMA_HALF_LIFE_HOURS = 72
 GARCH_MIN_RETURNS = 200  # fewer returns than this do not pin down three GARCH parameters
@@ -36,6 +36,16 @@ def _ewma(x: np.ndarray, half_life: float) -> np.ndarray:
     weight = 1 - lam ** np.arange(1, len(x) + 1)
     mean = raw / weight
     return np.concatenate([[x[0] if len(x) else 0.0], mean[:-1]])
+
+
+def ewma_volatility(ticks, seconds_per_step: float, half_life_hours: float = EWMA_HALF_LIFE_HOURS) -> float:
+    """The baseline's annualised volatility now from ticks observed every `seconds_per_step` (the live keeper's
+    observations): the same estimator as `Ewma`, its half-life kept in hours whatever the sampling."""
+    returns = np.diff(np.asarray(ticks, dtype=float)) * LOG_TICK
+    if len(returns) < 2:
+        return 0.0
+    variance = _ewma(np.append(returns**2, 0.0), half_life_hours * 3600 / seconds_per_step)[-1]  # all returns known
+    return math.sqrt(variance * HOURS_PER_YEAR * 3600 / seconds_per_step)
 
 
 @dataclass

@@ -3,7 +3,11 @@
 features (volatility, full-range fee APR: the caller's, from its own data) -> risk (the profile's limits) ->
 optimize (the width with the best expected net APR, the position's own liquidity diluting its fee share, each
 re-centring priced by the cost model) -> act only when the expected gain over the optimizer's horizon beats the
-move's full cost by the margin.
+move's full cost by the margin, with a hysteresis band, against what the capital would earn outside the range.
+
+Loss-versus-rebalancing is in the optimizer's impermanent-loss term: for a centred range it is the expected loss
+against holding over the horizon, sigma^2/8 of value per unit time at full range (Milionis et al.) and that times
+the range's concentration while in range, plus what leaving the range locks in.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ class PoolSnapshot:
     volatility: float  # annualised
     base_fee_apr: float  # fees over the value of the pool's active liquidity as a full-range position
     context: MoveContext  # the pool and gas a move would meet
+    alternative_apr: float = 0.0  # what the capital earns if not in this range: the vault's lending, else idle (0)
 
 
 @dataclass(frozen=True)
@@ -102,42 +107,57 @@ def choose_width(snapshot: PoolSnapshot, wealth: float, profile: RiskProfile, wi
     return WidthChoice(width, float(net[k]), float(fees[k]), float(terms.il_apr[k]), recentre), net
 
 
+HYSTERESIS_APR = 0.01  # an entry must clear the alternative by this much and an exit fall this far below it
+
+
 def decide_range(snapshot: PoolSnapshot, book: RangeBook, profile: RiskProfile, width_scale: float = 1.0,
                  cost_margin: float = 2.0, terms: RangeTerms | None = None,
                  units: np.ndarray | None = None) -> RangeDecision:
+    """Keep, enter (or re-range) or exit. Every move must pay: its expected gain over the optimizer's horizon,
+    against what the capital has otherwise (`snapshot.alternative_apr`), must beat `cost_margin` x its full cost
+    by the cost model, after a hysteresis band on each side, so that a forecast hovering near the alternative
+    does not trade in and out. Only a risk limit (the profile's volatility ceiling) moves whatever the cost."""
     c = snapshot.context
     cash_share = 1.0 if c.numeraire_is_token0 else 0.0
+    alt = snapshot.alternative_apr
+    held = book.held
+    exit_cost = move_cost(book.wealth, book.share0, cash_share, RERANGE_GAS, c) if held is not None else NO_COST
 
-    def exit_(why: str) -> RangeDecision:
-        if book.held is None:
+    def exit_(why: str, gain: float = 0.0) -> RangeDecision:
+        if held is None:
             return RangeDecision("keep", None, None, 0.0, NO_COST, (why + ": stay out of the pool",))
-        cost = move_cost(book.wealth, book.share0, cash_share, RERANGE_GAS, c)
-        return RangeDecision("exit", None, None, 0.0, cost, (why + ": leave the pool",))
+        return RangeDecision("exit", None, None, gain, exit_cost, (why + ": leave the pool",))
 
     if snapshot.volatility > profile.max_volatility:
         return exit_(f"volatility {snapshot.volatility:.0%} above the {profile.name.value} limit "
                      f"{profile.max_volatility:.0%}")
     choice, net = choose_width(snapshot, book.wealth, profile, width_scale, terms, units)
-    if max(float(np.max(net)), choice.net_apr) <= 0:
-        return exit_(f"no width earns: best expected net APR {float(np.max(net)):.1%}")
     target = centred(snapshot.tick, choice.half_width, snapshot.spacing)
-    cost = move_cost(book.wealth, book.share0, share0_of(target, c), RERANGE_GAS, c) if target != book.held else NO_COST
-    margin = cost_margin * cost.total
-    held = book.held
-    what = f"{label(choice.half_width)}: expected net APR {choice.net_apr:.1%}"
+    cost = move_cost(book.wealth, book.share0, share0_of(target, c), RERANGE_GAS, c) if target != held else NO_COST
+    what = f"{label(choice.half_width)}: expected net APR {choice.net_apr:.1%} vs {alt:.1%} outside"
+    per_apr = HORIZON_YEARS * book.wealth  # value over the horizon of one unit of APR on the book
+    entry_gain = (choice.net_apr - alt - HYSTERESIS_APR) * per_apr
     if held is None or not held.lower <= snapshot.tick < held.upper:
-        # Out of the pool or out of range, a position earns nothing: the gain is the fees it would earn.
-        gain = choice.net_apr * HORIZON_YEARS * book.wealth
+        # Out of the pool or out of range, the capital earns nothing here: the gain is what the range earns over
+        # the alternative.
         why = "out of the pool" if held is None else "out of range"
-        if gain > margin:
-            return RangeDecision("enter", target, choice, gain, cost, (f"{why}: enter {what}, gain {gain:.4g} > "
-                                                                        f"{cost_margin} x cost {cost.total:.4g}",))
-        return RangeDecision("keep", None, choice, gain, cost, (f"{why}: {what} does not pay its cost",))
+        if entry_gain > cost_margin * cost.total:
+            return RangeDecision("enter", target, choice, entry_gain, cost, (
+                f"{why}: enter {what}, gain {entry_gain:.4g} > {cost_margin} x cost {cost.total:.4g}",))
+        if held is not None and max(float(np.max(net)), choice.net_apr) <= alt:
+            # Out of range the position is all one token: a bet the profile does not hold when no range pays.
+            return exit_(f"out of range and no width beats the alternative (best {float(np.max(net)):.1%})")
+        return RangeDecision("keep", None, choice, entry_gain, cost, (f"{why}: {what} does not pay its cost",))
     allowed = tuple(float(w) for w in (terms.widths if terms is not None else range_terms(
         snapshot.volatility, profile.min_half_width).widths))
     now = float(net[allowed.index(snap(half_width_of(held), allowed))])
-    gain = (choice.net_apr - now) * HORIZON_YEARS * book.wealth
-    if gain > margin and target != held:
-        return RangeDecision("enter", target, choice, gain, cost, (f"in range: re-range to {what} "
-                                                                    f"(now {now:.1%}), gain {gain:.4g} > {cost_margin} x cost {cost.total:.4g}",))
-    return RangeDecision("keep", None, choice, gain, cost, (f"in range: keep (a move to {what} gains {gain:.4g})",))
+    exit_gain = (alt - now - HYSTERESIS_APR) * per_apr
+    if exit_gain > cost_margin * exit_cost.total and exit_gain > (choice.net_apr - now) * per_apr:
+        return exit_(f"in range at expected net APR {now:.1%}, {alt:.1%} outside: avoids {exit_gain:.4g} > "
+                     f"{cost_margin} x cost {exit_cost.total:.4g}", exit_gain)
+    gain = (choice.net_apr - now - HYSTERESIS_APR) * per_apr
+    if gain > cost_margin * cost.total and target != held:
+        return RangeDecision("enter", target, choice, gain, cost, (
+            f"in range: re-range to {what} (now {now:.1%}), gain {gain:.4g} > {cost_margin} x cost {cost.total:.4g}",))
+    return RangeDecision("keep", None, choice, gain, cost, (f"in range at {now:.1%}: keep (a move to {what} gains "
+                                                            f"{gain:.4g}, leaving {exit_gain:.4g})",))

@@ -11,7 +11,7 @@ import pytest
 
 from keeper.backtest.runner import main_series, plan_windows
 from keeper.forecast.dataset import FEATURES, MIN_PAST, PoolPast
-from keeper.forecast.models import Ewma, Garch, all_models
+from keeper.forecast.models import Ewma, Garch, all_models, ewma_volatility
 from keeper.forecast.selection import CHOSEN, FEE_FROM_BASELINE, MIN_SCORED, walk_forward
 from keeper.localnet.data import data_root
 from keeper.market.history import load_market
@@ -112,3 +112,13 @@ def test_models__fitted_before_a_row_forecast_it_the_same_whatever_came_after(se
         fresh = type(model)().fit(past, fit, horizon)
         forecasts.append(np.concatenate(fresh.predict(past, np.array([row]), horizon)))
     np.testing.assert_allclose(forecasts[0], forecasts[1], rtol=1e-9)
+
+
+def test_live_volatility__is_the_backtests_baseline_on_the_same_hours(series):
+    """The live keeper's estimator (`ewma_volatility` on its observed ticks) reads what `Ewma` forecasts."""
+    past, row = PoolPast.of(series), 600
+    backtest = Ewma().predict(past, np.array([row]), 24)[0][0]
+    live = ewma_volatility(series.close_tick[:row], 3_600)
+    assert live == pytest.approx(backtest, rel=1e-3)
+    # Sampled every two hours the same half-life in hours gives about the same level, not twice or half.
+    assert ewma_volatility(series.close_tick[:row:2], 7_200) == pytest.approx(backtest, rel=0.35)

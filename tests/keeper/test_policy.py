@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
 
 from keeper.optimize.costs import MoveContext
-from keeper.optimize.ranges import CANDIDATE_HALF_WIDTHS
+from keeper.optimize.ranges import CANDIDATE_HALF_WIDTHS, HORIZON_YEARS, range_terms
 from keeper.policy.geometry import Range, centred, half_width_of
-from keeper.policy.ranges import PoolSnapshot, RangeBook, choose_width, decide_range
+from keeper.policy.ranges import HYSTERESIS_APR, PoolSnapshot, RangeBook, choose_width, decide_range, share0_of
 from keeper.risk.profiles import PROFILES
 
 TICK = 200_000.0
@@ -63,3 +67,56 @@ def test_geometry__half_width_round_trips_on_the_tick_grid():
         assert abs(half_width_of(centred(TICK, w, 10)) - w) < 0.002
     assert math.isinf(half_width_of(centred(TICK, math.inf, 60)))
     assert centred(TICK, math.inf, 60) == Range(-887_220, 887_220)
+
+
+def _in_range_book(snapshot: PoolSnapshot, width: float = 0.10) -> RangeBook:
+    held = centred(TICK, width, 10)
+    return RangeBook(1e6, share0_of(held, snapshot.context), held)
+
+
+def test_hysteresis__a_forecast_hovering_at_the_alternative_neither_enters_nor_exits():
+    snapshot = _snapshot(vol=0.3, fee_apr=0.2)
+    choice, _ = choose_width(snapshot, 1e6, BALANCED)
+    # Half a band either side of the alternative, whatever the moves cost: out stays out, in stays in.
+    below = replace(snapshot, alternative_apr=choice.net_apr - HYSTERESIS_APR / 2)
+    above = replace(snapshot, alternative_apr=choice.net_apr + HYSTERESIS_APR / 2)
+    out = decide_range(below, RangeBook(1e6, 1.0, None), BALANCED)
+    inside = decide_range(above, _in_range_book(above, choice.half_width), BALANCED)
+    assert out.action == "keep" and out.expected_gain < 0, out.reasons
+    assert inside.action == "keep", inside.reasons
+    # Well past the band the same books move.
+    assert decide_range(snapshot, RangeBook(1e6, 1.0, None), BALANCED).action == "enter"
+    assert decide_range(replace(snapshot, alternative_apr=choice.net_apr + 2.0),
+                        _in_range_book(snapshot, choice.half_width), BALANCED).action == "exit"
+
+
+def test_exit__only_when_the_loss_it_avoids_beats_its_cost():
+    mild = _snapshot(vol=0.3, fee_apr=0.0)  # no fees: every range loses its IL, full range the least
+    book = _in_range_book(mild, math.inf)
+    d = decide_range(mild, book, BALANCED)
+    assert d.action == "keep", d.reasons
+    # The same position when the capital earns a lot elsewhere: leaving now pays for its swap.
+    rich = replace(mild, alternative_apr=2.0)
+    d = decide_range(rich, book, BALANCED)
+    assert d.action == "exit" and d.expected_gain > 2 * d.cost.total > 0, d.reasons
+    full_range_loss = -choose_width(mild, 1e6, BALANCED)[1][-1]
+    assert 0 < (full_range_loss - HYSTERESIS_APR) * HORIZON_YEARS * 1e6 < 2 * d.cost.total, \
+        "kept in the mild case because the loss it would avoid is below the exit's cost"
+
+
+def test_alternative__a_range_that_earns_less_than_lending_is_not_entered():
+    snapshot = _snapshot()
+    assert decide_range(snapshot, RangeBook(1e6, 1.0, None), BALANCED).action == "enter"
+    choice, _ = choose_width(snapshot, 1e6, BALANCED)
+    lending = replace(snapshot, alternative_apr=choice.net_apr)
+    d = decide_range(lending, RangeBook(1e6, 1.0, None), BALANCED)
+    assert d.action == "keep" and d.expected_gain < 0
+
+
+def test_loss_versus_rebalancing__sigma_squared_over_8_at_full_range_and_concentrated_within():
+    for vol in (0.2, 0.6, 1.2):
+        terms = range_terms(vol)
+        full = list(terms.widths).index(math.inf)
+        assert terms.il_apr[full] == pytest.approx(vol**2 / 8, rel=0.05)
+        lvr = vol**2 / 8 * terms.concentration * terms.in_range
+        assert np.all(terms.il_apr >= lvr * (1 - 0.02)), "a range's loss is at least its LVR while in range"
