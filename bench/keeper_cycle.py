@@ -27,7 +27,7 @@ def _decide(observations: list[tuple[dict, dict, list[int]]]) -> None:
     ops = []
     for i, (before, after, ticks) in enumerate(observations):
         fees = fee_apr_between(before, after)
-        vol = ewma_volatility(ticks, 3_600)
+        vol = ewma_volatility(ticks, [3_600 * k for k in range(len(ticks))])
         choice = best_range(fees.base_fee_apr, vol, 0.001)
         ops.append(Opportunity(name=f"pool{i}", expected_return=choice.net_apr, cap=0.2))
     allocate(ops, min_idle=0.02, max_turnover=0.5)

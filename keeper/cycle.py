@@ -23,7 +23,7 @@ from keeper.execute.guardrails import VaultLimits, violations
 from keeper.execute.plan import Plan, PlanKind, Rerange, Target
 from keeper.execute.sender import Call, ExecutionError, Sender
 from keeper.market.chain import ChainReader, PoolState, fee_apr_between, require_oracle, strategy_pool
-from keeper.forecast.models import ewma_volatility
+from keeper.forecast.models import ewma_fee_apr, ewma_volatility
 from keeper.optimize.allocation import Opportunity, allocate
 # Gas of a vault rebalance and of a re-range, as measured for the cost model: a plan is costed with them before
 # simulation gives the exact figure.
@@ -43,9 +43,6 @@ SWAP_TOLERANCE_BPS = 50
 DEADLINE_SECONDS = 600
 # Below this share of the vault a debt change is noise: not worth a transaction.
 DUST_BPS = 10
-# Fee APR is averaged over this much trailing history: one interval's fees swing with one burst of volume, and a
-# keeper chasing them would re-range and re-allocate on noise.
-FEE_WINDOW_SECONDS = 3 * 24 * 3_600
 UNISWAP_V3 = "uniswap-v3"  # the protocol's name in the reputation registry
 # Share of capital moved into or out of a range that is swapped (the rest is already the right token).
 SWAPPED_SHARE = 0.5
@@ -169,25 +166,27 @@ class Keeper:
 
     def _estimate_pool(self, view: StrategyView, weight: float, size: int = 0) -> None:
         history = self.store.observations(view.pool.address, limit=200)
-        last = history[-1] if history else None
-        window = [h for h in history if last and last["t"] - FEE_WINDOW_SECONDS <= h["t"] < last["t"]]
-        fees = fee_apr_between(window[0], last) if window else None
+        # Each interval's fee APR from the fee-growth accumulators (observations at the same second are one).
+        history = [b for a, b in zip([None] + history, history) if a is None or b["t"] > a["t"]]
+        intervals = [fee_apr_between(a, b) for a, b in zip(history, history[1:])]
         rep = reputation(self._pool_symbols(view.pool.address), UNISWAP_V3)
         depth = view.liquidity / view.pool.liquidity if view.pool.liquidity else None
-        if fees is None:
+        if not intervals:
             view.risk = assess(self.profile, weight=weight, reputation=rep, depth_share=depth)
             view.reasons.append("not enough pool history yet: expected return 0")
             return
         ticks = [h["twap_tick"] if h.get("twap_tick") is not None else h["tick"] for h in history]
-        seconds = max((history[-1]["t"] - history[0]["t"]) / max(len(history) - 1, 1), 1)
-        # The backtested baseline forecaster (EWMA, the same half-life in hours) on the observed ticks.
-        vol = ewma_volatility(ticks, seconds) if len(ticks) > 2 else 0.8
+        times = [h["t"] for h in history]
+        # The backtested baseline forecasters (EWMA, the same half-life in hours) on the observed ticks and fees.
+        vol = ewma_volatility(ticks, times) if len(ticks) > 2 else 0.8
+        base_fee_apr = ewma_fee_apr([f.base_fee_apr for f in intervals], times)
+        observed_hours = (times[-1] - times[0]) / 3600
         # The same width choice as the backtested policy: own liquidity diluting the fee share, each re-centring
         # priced by the cost model at this pool's price, liquidity and gas.
         context = self._context(view)
         snapshot = PoolSnapshot(tick=context.tick, spacing=self._spacing(view.pool.address),
                                 liquidity=float(view.pool.liquidity), volatility=vol,
-                                base_fee_apr=fees.base_fee_apr, context=context)
+                                base_fee_apr=base_fee_apr, context=context)
         choice, _ = choose_width(snapshot, size / 10 ** self.labels.token(self.vault.asset())[1], self.profile)
         view.snapshot = snapshot
         view.risk = assess(self.profile, weight=weight, volatility=vol, fee_apr=choice.fee_apr,
@@ -204,8 +203,8 @@ class Keeper:
             return
         view.expected_apr, view.half_width = choice.net_apr, choice.half_width
         view.reasons.append(
-            f"fee APR {choice.fee_apr:.1%} at +-{choice.half_width:.0%} (full-range {fees.base_fee_apr:.1%} over "
-            f"{fees.seconds / 3600:.0f} h), volatility {vol:.0%}, expected IL {choice.il_apr:.1%}/yr -> net "
+            f"fee APR {choice.fee_apr:.1%} at +-{choice.half_width:.0%} (full-range {base_fee_apr:.1%}, EWMA over "
+            f"{observed_hours:.0f} h), volatility {vol:.0%}, expected IL {choice.il_apr:.1%}/yr -> net "
             f"{choice.net_apr:.1%}; risk {view.risk.score:.2f} ({view.risk.binding})")
 
     def _estimate_lending(self, view: StrategyView, weight: float) -> None:

@@ -38,14 +38,33 @@ def _ewma(x: np.ndarray, half_life: float) -> np.ndarray:
     return np.concatenate([[x[0] if len(x) else 0.0], mean[:-1]])
 
 
-def ewma_volatility(ticks, seconds_per_step: float, half_life_hours: float = EWMA_HALF_LIFE_HOURS) -> float:
-    """The baseline's annualised volatility now from ticks observed every `seconds_per_step` (the live keeper's
-    observations): the same estimator as `Ewma`, its half-life kept in hours whatever the sampling."""
-    returns = np.diff(np.asarray(ticks, dtype=float)) * LOG_TICK
-    if len(returns) < 2:
+def _decay(times: np.ndarray, half_life_hours: float) -> np.ndarray:
+    """Each interval's weight by its age (its end to the last observation) under the half-life: for observations
+    one step apart this is `_ewma`'s weighting, so live and backtest estimates agree; gaps are weighted by time."""
+    return 0.5 ** ((times[-1] - times[1:]) / 3600 / half_life_hours)
+
+
+def ewma_volatility(ticks, times, half_life_hours: float = EWMA_HALF_LIFE_HOURS) -> float:
+    """The baseline's annualised volatility now from ticks observed at `times` (seconds; the live keeper's
+    observations): `Ewma`'s estimator, with each squared return weighted by age and divided by its interval."""
+    ticks, times = np.asarray(ticks, dtype=float), np.asarray(times, dtype=float)
+    seconds = np.diff(times)
+    if len(seconds) < 2 or np.any(seconds <= 0):
         return 0.0
-    variance = _ewma(np.append(returns**2, 0.0), half_life_hours * 3600 / seconds_per_step)[-1]  # all returns known
-    return math.sqrt(variance * HOURS_PER_YEAR * 3600 / seconds_per_step)
+    decay = _decay(times, half_life_hours)
+    variance_per_second = np.sum(decay * (np.diff(ticks) * LOG_TICK) ** 2) / np.sum(decay * seconds)
+    return math.sqrt(variance_per_second * HOURS_PER_YEAR * 3600)
+
+
+def ewma_fee_apr(fee_aprs, times, half_life_hours: float = EWMA_HALF_LIFE_HOURS) -> float:
+    """The baseline's full-range fee APR now from `fee_aprs[i]`, earned between observations `times[i]` and
+    `times[i + 1]`: `Ewma`'s fee forecast, each interval weighted by its length and its age."""
+    fees, times = np.asarray(fee_aprs, dtype=float), np.asarray(times, dtype=float)
+    seconds = np.diff(times)
+    if len(fees) == 0 or len(fees) != len(seconds) or np.any(seconds <= 0):
+        return 0.0
+    weight = _decay(times, half_life_hours) * seconds
+    return float(np.sum(weight * fees) / np.sum(weight))
 
 
 @dataclass

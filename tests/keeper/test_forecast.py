@@ -11,7 +11,7 @@ import pytest
 
 from keeper.backtest.runner import main_series, plan_windows
 from keeper.forecast.dataset import FEATURES, MIN_PAST, PoolPast
-from keeper.forecast.models import Ewma, Garch, all_models, ewma_volatility
+from keeper.forecast.models import Ewma, Garch, all_models, ewma_fee_apr, ewma_volatility
 from keeper.forecast.selection import CHOSEN, FEE_FROM_BASELINE, MIN_SCORED, walk_forward
 from keeper.localnet.data import data_root
 from keeper.market.history import load_market
@@ -114,11 +114,20 @@ def test_models__fitted_before_a_row_forecast_it_the_same_whatever_came_after(se
     np.testing.assert_allclose(forecasts[0], forecasts[1], rtol=1e-9)
 
 
-def test_live_volatility__is_the_backtests_baseline_on_the_same_hours(series):
-    """The live keeper's estimator (`ewma_volatility` on its observed ticks) reads what `Ewma` forecasts."""
+def test_live_estimates__are_the_backtests_baseline_on_the_same_hours(series):
+    """The live keeper's estimators (`ewma_volatility` on its observed ticks, `ewma_fee_apr` on each interval's fee
+    APR) read what `Ewma` forecasts from the same hours, and keep their half-life in hours however they sample."""
     past, row = PoolPast.of(series), 600
-    backtest = Ewma().predict(past, np.array([row]), 24)[0][0]
-    live = ewma_volatility(series.close_tick[:row], 3_600)
-    assert live == pytest.approx(backtest, rel=1e-3)
+    vol, fee = (float(x[0]) for x in Ewma().predict(past, np.array([row]), 24))
+    hours = np.arange(row) * 3_600
+    assert ewma_volatility(series.close_tick[:row], hours) == pytest.approx(vol, rel=1e-3)
+    # Interval i (hours i -> i+1) earned row i+1's fees; the backtest's row 0 has no interval before it.
+    assert ewma_fee_apr(past.fee_apr[1:row], hours) == pytest.approx(fee, rel=1e-3)
     # Sampled every two hours the same half-life in hours gives about the same level, not twice or half.
-    assert ewma_volatility(series.close_tick[:row:2], 7_200) == pytest.approx(backtest, rel=0.35)
+    assert ewma_volatility(series.close_tick[:row:2], hours[::2]) == pytest.approx(vol, rel=0.35)
+    two_hourly = (past.fee_apr[1:row - 1:2] + past.fee_apr[2:row:2]) / 2
+    assert ewma_fee_apr(two_hourly, hours[::2][: len(two_hourly) + 1]) == pytest.approx(fee, rel=0.1)
+    # A long gap weighs as its length: one quiet day after busy hours pulls the estimate down, not by one step.
+    busy = ewma_fee_apr([1.0] * 24, hours[:25])
+    quiet = ewma_fee_apr([1.0] * 24 + [0.0], np.append(hours[:25], hours[24] + 86_400))
+    assert busy == pytest.approx(1.0) and quiet < 0.6

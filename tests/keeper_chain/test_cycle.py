@@ -8,7 +8,8 @@ import json
 import yaml
 from click.testing import CliRunner
 
-from keeper.cycle import FEE_WINDOW_SECONDS, Keeper
+from keeper.cycle import Keeper
+from keeper.forecast.models import EWMA_HALF_LIFE_HOURS
 
 from .conftest import HOUR, USDC, rebalances
 
@@ -83,9 +84,9 @@ def test_volume_moves__capital_follows_the_busier_pool(world, config, chain):
     assert keeper.cycle().state == "confirmed"
     first = vault.strategies(s500).currentDebt, vault.strategies(s3000).currentDebt
     assert first[0] > first[1], "volume in the 0.05 % pool: capital goes there first"
-    # The 0.05 % pool goes quiet and the 0.3 % pool trades, for long enough that the keeper's trailing fee window
-    # (it smooths bursts on purpose) no longer holds the busy hours.
-    quiet = FEE_WINDOW_SECONDS // 2
+    # The 0.05 % pool goes quiet and the 0.3 % pool trades, for long enough that the keeper's fee estimate (an
+    # EWMA that smooths bursts on purpose) has mostly forgotten the busy hours.
+    quiet = EWMA_HALF_LIFE_HOURS * 3_600 // 2
     for _ in range(2):
         keeper.cycle(dry_run=True)
         _trade(world, 3000, rounds=3)
