@@ -29,7 +29,7 @@ from keeper.optimize.allocation import Opportunity, allocate
 # simulation gives the exact figure.
 from keeper.optimize.costs import REBALANCE_GAS, RERANGE_GAS, MoveContext, swap_cost
 from keeper.policy.geometry import Range
-from keeper.policy.ranges import PoolSnapshot, RangeBook, choose_width, decide_range
+from keeper.policy.ranges import PoolSnapshot, RangeBook, allocation_apr, choose_width, decide_range
 from keeper.optimize.ranges import HORIZON_YEARS
 from keeper.risk.profiles import profile as risk_profile
 from keeper.risk.reputation import reputation
@@ -297,7 +297,10 @@ class Keeper:
     def _reallocation(self, limits: VaultLimits, views: list[StrategyView], now: int,
                       reasons: list[str]) -> Plan | None:
         total = limits.total_assets
-        ops = [Opportunity(name=v.address, expected_return=v.expected_apr,
+        # A range the policy scored (not excluded) is weighed with the policy's hysteresis, as the backtest's keeper
+        # enters and leaves it: lending and idle have no band.
+        ops = [Opportunity(name=v.address, expected_return=allocation_apr(v.expected_apr, v.debt > 0)
+                           if v.kind == "univ3" and v.snapshot is not None and v.expected_apr > -1.0 else v.expected_apr,
                            cap=min(limits.cap(v.address) / total, self.profile.max_weight),
                            current=min(v.debt / total, 1.0)) for v in views]
         result = allocate(ops, min_idle=limits.min_idle_bps / BPS, max_turnover=limits.max_turnover_bps / BPS)
@@ -350,8 +353,9 @@ class Keeper:
             total1 = bal0 * price + bal1
             share0 = bal0 * price / total1 if total1 else float(v.snapshot.context.numeraire_is_token0)
             held = Range(*v.range) if v.liquidity > 0 and v.range else None
-            decision = decide_range(replace(v.snapshot, alternative_apr=alternative), RangeBook(wealth=v.value / 10**decimals, share0=share0, held=held),
-                                    self.profile, cost_margin=self.config.cost_margin)
+            book = RangeBook(wealth=v.value / 10**decimals, share0=share0, held=held)
+            decision = decide_range(replace(v.snapshot, alternative_apr=alternative), book, self.profile,
+                                    cost_margin=self.config.cost_margin)
             if decision.action != "enter":
                 reasons.append(f"{self.labels.strategy(v.address)}: {'; '.join(decision.reasons)}")
                 continue

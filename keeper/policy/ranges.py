@@ -110,6 +110,13 @@ def choose_width(snapshot: PoolSnapshot, wealth: float, profile: RiskProfile, wi
 HYSTERESIS_APR = 0.01  # an entry must clear the alternative by this much and an exit fall this far below it
 
 
+def allocation_apr(net_apr: float, funded: bool) -> float:
+    """A range's expected net APR as the vault's allocator should weigh it against the other sources: the same
+    hysteresis as `decide_range`, so capital goes into a range only when it clears the alternative by the band
+    and leaves a funded one only when it falls the band below."""
+    return net_apr + (HYSTERESIS_APR if funded else -HYSTERESIS_APR)
+
+
 def decide_range(snapshot: PoolSnapshot, book: RangeBook, profile: RiskProfile, width_scale: float = 1.0,
                  cost_margin: float = 2.0, terms: RangeTerms | None = None,
                  units: np.ndarray | None = None) -> RangeDecision:

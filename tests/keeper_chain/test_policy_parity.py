@@ -16,7 +16,10 @@ from keeper.optimize.ranges import range_terms
 from keeper.policy.geometry import Range
 from keeper.policy.ranges import unit_values
 
+from .conftest import HOUR
 from .test_cycle import _history
+
+WETH = 10**18
 
 
 def _series_like(snapshot, rows: int = 30) -> PoolSeries:
@@ -31,33 +34,74 @@ def _series_like(snapshot, rows: int = 30) -> PoolSeries:
                       spacing=snapshot.spacing)
 
 
-def test_live_rerange_plan__is_the_backtest_keepers_decision_from_the_same_snapshot(world, config, chain, monkeypatch):
-    settings = config()
-    keeper = Keeper(settings, world["keeper"])
-    _history(keeper, world, chain, busy_fee=500)
-    assert keeper.cycle().state == "confirmed"  # capital allocated; the range strategy holds no position yet
+def _both(keeper, settings, chain, monkeypatch):
+    """The live keeper's range plan (None: it keeps) and the backtest keeper's decision from the same snapshot and
+    the same book, at the chain's current state."""
     limits, views = keeper.observe("parity")
     keeper.estimate(views, limits.total_assets)
-    plans, _ = keeper.plan(limits, views, chain.blocks.head.timestamp)
-    live = next(p for p in plans if p.kind.value == "rerange")
-    view = next(v for v in views if v.address == live.rerange.strategy)
-    snapshot = view.snapshot
+    plans, reasons = keeper.plan(limits, views, chain.blocks.head.timestamp)
+    view = next(v for v in views if v.kind == "univ3" and v.value > 0)
+    # The live keeper leaves a range through the vault: a reallocation that takes the range's debt out.
+    leaves = any(p.kind.value == "rebalance" and any(t.strategy == view.address and t.target_debt < t.current_debt
+                                                     for t in p.targets) for p in plans)
+    live = "exit" if leaves else next((p for p in plans if p.kind.value == "rerange"), None)
     decimals = keeper.labels.token(keeper.vault.asset())[1]
     strategy = contracts.at("UniswapV3Strategy", view.address)
     bal0, bal1 = _holdings(strategy, view)
     price = (view.pool.sqrt_price_x96 / 2**96) ** 2
     share0 = bal0 * price / (bal0 * price + bal1)
+    held = Range(*view.range) if view.liquidity > 0 and view.range else None
+    # What the live keeper weighs a range against: the vault's best lending source, else idle.
+    alternative = max([v.expected_apr for v in views if v.kind != "univ3"] + [0.0])
 
-    # The backtest's keeper, handed the same snapshot and the same book.
+    # The backtest's keeper, handed the same snapshot, the same book and the same alternative.
+    snapshot = view.snapshot
     terms = range_terms(snapshot.volatility, keeper.profile.min_half_width)
     monkeypatch.setattr(AlpKeeper, "_context",
                         lambda self, v, p: (snapshot, terms, unit_values(snapshot, terms.widths)))
     series = _series_like(snapshot)
-    position = Position(CASH, view.value / 10**decimals, PastView(series, 25), None, lambda: share0)
-    decision = AlpKeeper(keeper.profile, cost_margin=settings.cost_margin).decide(PastView(series, 25), position)
+    position = Position(held or CASH, view.value / 10**decimals, PastView(series, 25), None, lambda: share0)
+    backtest = AlpKeeper(keeper.profile, cost_margin=settings.cost_margin,
+                         alternative=np.full(len(series), alternative)).decide(PastView(series, 25), position)
+    return live, backtest, decimals, reasons
 
-    assert decision is not None, "the backtest's keeper enters where the live one re-ranges"
-    assert decision.target == Range(live.rerange.lower, live.rerange.upper)
-    assert decision.expected.total * 10**decimals == pytest.approx(live.cost, rel=1e-9)
-    print(f"\nlive plan [{live.rerange.lower}, {live.rerange.upper}), cost {live.cost / 10**decimals:.4f}; "
-          f"backtest keeper {decision.target}, cost {decision.expected.total:.4f}")
+
+def test_live_range_plans__are_the_backtest_keepers_decisions_from_the_same_snapshots(world, config, chain,
+                                                                                      monkeypatch):
+    settings = config()
+    keeper = Keeper(settings, world["keeper"])
+    _history(keeper, world, chain, busy_fee=500)
+    assert keeper.cycle().state == "confirmed"  # capital allocated; the range strategy holds no position yet
+
+    # 1. Funded, out of the pool: both enter the same range at the same cost.
+    live, backtest, decimals, _ = _both(keeper, settings, chain, monkeypatch)
+    assert live not in (None, "exit") and backtest is not None, "the backtest's keeper enters where the live one does"
+    assert backtest.target == Range(live.rerange.lower, live.rerange.upper)
+    assert backtest.expected.total * 10**decimals == pytest.approx(live.cost, rel=1e-9)
+    print(f"\n1. live plan [{live.rerange.lower}, {live.rerange.upper}), cost {live.cost / 10**decimals:.4f}; "
+          f"backtest keeper {backtest.target}, cost {backtest.expected.total:.4f}")
+
+    # 2. The range placed, nothing changed: both keep.
+    monkeypatch.undo()
+    assert keeper.cycle().state == "confirmed"
+    live, backtest, _, reasons = _both(keeper, settings, chain, monkeypatch)
+    assert live is None and backtest is None, reasons
+    print(f"2. in range: live keeps, backtest keeper keeps ({reasons[-1]})")
+
+    # 3. A trader drives the price out of the range and it stays there past the TWAP window (volatility jumps, the
+    #    range no longer beats lending): both leave, or both move to the same new range, or both wait.
+    monkeypatch.undo()
+    market, trader = world["market"], world["trader"]
+    for _ in range(4):
+        market.swap_exact_in(trader, "WETH", "USDC", 500, 400 * WETH)
+    chain.pending_timestamp += 2 * HOUR
+    chain.mine()
+    keeper.cycle(dry_run=True)  # an observation at the new price
+    live, backtest, _, reasons = _both(keeper, settings, chain, monkeypatch)
+    assert (live is None) == (backtest is None), reasons
+    if live == "exit":
+        assert backtest.target == CASH, (backtest, reasons)
+    elif live is not None:
+        assert backtest.target == Range(live.rerange.lower, live.rerange.upper)
+    print(f"3. after the push: live {live if live in (None, 'exit') else (live.rerange.lower, live.rerange.upper)}, "
+          f"backtest {backtest and backtest.target}")
