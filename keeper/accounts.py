@@ -1,5 +1,5 @@
-"""Which account signs for the keeper: an Ape account alias (keys stay in Ape's encrypted store), or a test account
-on a local chain only."""
+"""Which account signs: an Ape account alias (keys stay in Ape's encrypted store), or a test account on a local
+chain or a development node only (anvil started with any chain id)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,10 @@ def resolve(name: str) -> Any:
     from ape import accounts, chain
 
     if name.startswith("test:"):
-        if chain.chain_id not in LOCAL_CHAIN_IDS and chain.provider.network.name != "mainnet-fork":
+        from keeper.connect import is_dev_node
+
+        if chain.chain_id not in LOCAL_CHAIN_IDS and not chain.provider.network.name.endswith("-fork") \
+                and not is_dev_node():
             raise AccountError(f"account {name}: test accounts are for local chains only; use an Ape account alias")
         try:
             return accounts.test_accounts[int(name.removeprefix("test:"))]

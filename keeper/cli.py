@@ -17,6 +17,7 @@ _COMMANDS: dict[str, str] = {
     "approve": "keeper.commands:approve",
     "history": "keeper.commands:history",
     "explain": "keeper.explain:explain_command",
+    "deploy": "keeper.deploy.command:deploy",
 }
 
 
@@ -27,9 +28,14 @@ def _operator_errors() -> tuple[type[BaseException], ...]:
     from keeper.contracts import ContractTypesError
     from keeper.market.chain import OracleTooShort
     from keeper.market.history import DataError
+    from keeper.deploy.record import RecordError
+    from keeper.deploy.spec import SpecError
+    from keeper.deploy.steps import DeployError
+    from keeper.execute.transact import Refused
     from keeper.vault_probe import VaultError
 
-    return ContractTypesError, ConfigError, AccountError, VaultError, OracleTooShort, DataError, PermissionError
+    return (ContractTypesError, ConfigError, AccountError, VaultError, OracleTooShort, DataError, PermissionError,
+            SpecError, RecordError, DeployError, Refused)
 
 
 class _LazyGroup(click.Group):

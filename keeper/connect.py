@@ -40,6 +40,38 @@ def unreachable(choice: str) -> click.ClickException:
                                 "RPC URL (--network or network: in the config)")
 
 
+DEV_NODE_CLIENTS = ("anvil/", "HardhatNetwork/")
+
+
+def is_dev_node() -> bool:
+    """Whether the connected node is a development node (anvil, Hardhat) rather than a real chain's client,
+    whatever chain id it was started with."""
+    from ape import chain
+
+    try:
+        version = chain.provider.web3.client_version
+    except Exception:  # a provider without web3 (Ape's in-memory test chain) is local by nature
+        return True
+    return version.startswith(DEV_NODE_CLIENTS)
+
+
+def _settle_dev_node() -> None:
+    """A development node reached by URL with a real chain's id (anvil --chain-id 8453) is taken by Ape for that
+    chain: it would wait for confirmations a node mining on demand never gives, and trust anvil's bare gas
+    estimate. Such a node gets the settings Ape gives its own local chains."""
+    from ape import chain
+
+    from keeper.ape_settings import URL_NETWORK_GAS_MULTIPLIER
+
+    network = chain.provider.network
+    if network.name in ("local",) or network.name.endswith("-fork") or not is_dev_node():
+        return
+    network.config.required_confirmations = 0
+    gas = network.config.gas_limit
+    if hasattr(gas, "multiplier") and gas.multiplier < URL_NETWORK_GAS_MULTIPLIER:
+        gas.multiplier = URL_NETWORK_GAS_MULTIPLIER
+
+
 @contextlib.contextmanager
 def connected(choice: str) -> Iterator[None]:
     """`with connected(choice):` runs the body on that network, with ALP's Ape settings wherever the command was
@@ -60,6 +92,7 @@ def connected(choice: str) -> Iterator[None]:
         raise unreachable(choice) from None
     failure: BaseException | None = None
     try:
+        _settle_dev_node()
         yield
     except (ProviderNotConnectedError, ConnectionError, HTTPConnectionError) as exc:  # the node died mid-command
         failure = exc

@@ -1,0 +1,59 @@
+"""One transaction from a person's command (deploy, curate, deposit): simulated with eth_call from the sender
+first, refused with the contract's decoded reason when it would revert, then sent through the Ape account.
+
+The keeper's own moves go through `sender.Sender` (nonces, replacement, restart); these are one-off and signed by
+whoever runs the command.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from keeper import contracts
+from keeper.execute.revert import decode_revert
+
+
+class Refused(RuntimeError):
+    """One line: what would have been sent, and the contract's reason for refusing it."""
+
+
+def _reason(exc: BaseException) -> str:
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict):
+        data = data.get("data")
+    if isinstance(data, (str, bytes)):
+        return decode_revert(data, contracts.all_types())
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def simulate(sender: str, to: str | None, data: bytes | str, what: str, value: int = 0) -> None:
+    """eth_call of the transaction as `sender` would send it; Refused with the decoded reason if it reverts."""
+    from ape import chain
+
+    tx: dict[str, Any] = {"from": sender, "data": data if isinstance(data, str) else "0x" + bytes(data).hex()}
+    if to is not None:
+        tx["to"] = to
+    if value:
+        tx["value"] = value
+    try:
+        chain.provider.web3.eth.call(tx)
+    except Exception as exc:  # a revert arrives as one of several web3 exception types, all carrying its data
+        raise Refused(f"{what} would revert: {_reason(exc)}") from None
+
+
+def call(account, contract, method: str, *args: Any, what: str | None = None):
+    """Simulates `contract.method(*args)` from `account`, then sends it; returns the receipt."""
+    handler = getattr(contract, method)
+    what = what or f"{method} on {contract.address}"
+    simulate(account.address, contract.address, handler.encode_input(*args), what)
+    return handler(*args, sender=account)
+
+
+def deploy(account, name: str, *args: Any):
+    """Simulates deploying contract type `name` with `args` from `account`, then deploys it."""
+    container = contracts.container(name)
+    data = bytes(container.contract_type.deployment_bytecode.bytecode and bytes.fromhex(
+        container.contract_type.deployment_bytecode.bytecode.removeprefix("0x")))
+    data += bytes.fromhex(container.constructor.encode_input(*args).hex().removeprefix("0x")) if args else b""
+    simulate(account.address, None, data, f"deploying {name}")
+    return account.deploy(container, *args)
