@@ -18,6 +18,11 @@ _COMMANDS: dict[str, str] = {
     "history": "keeper.commands:history",
     "explain": "keeper.explain:explain_command",
     "deploy": "keeper.deploy.command:deploy",
+    "vault": "keeper.curate.command:vault",
+    "deposit": "keeper.depositor.command:deposit",
+    "withdraw": "keeper.depositor.command:withdraw",
+    "redeem": "keeper.depositor.command:redeem",
+    "position": "keeper.depositor.command:position",
 }
 
 
@@ -28,6 +33,8 @@ def _operator_errors() -> tuple[type[BaseException], ...]:
     from keeper.contracts import ContractTypesError
     from keeper.market.chain import OracleTooShort
     from keeper.market.history import DataError
+    from keeper.curate.command import CurateError
+    from keeper.curate.timelock import TimelockError
     from keeper.deploy.record import RecordError
     from keeper.deploy.spec import SpecError
     from keeper.deploy.steps import DeployError
@@ -35,7 +42,7 @@ def _operator_errors() -> tuple[type[BaseException], ...]:
     from keeper.vault_probe import VaultError
 
     return (ContractTypesError, ConfigError, AccountError, VaultError, OracleTooShort, DataError, PermissionError,
-            SpecError, RecordError, DeployError, Refused)
+            SpecError, RecordError, DeployError, Refused, CurateError, TimelockError)
 
 
 class _LazyGroup(click.Group):

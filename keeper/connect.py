@@ -55,7 +55,7 @@ def is_dev_node() -> bool:
     return version.startswith(DEV_NODE_CLIENTS)
 
 
-def _settle_dev_node() -> None:
+def settle_dev_node() -> None:
     """A development node reached by URL with a real chain's id (anvil --chain-id 8453) is taken by Ape for that
     chain: it would wait for confirmations a node mining on demand never gives, and trust anvil's bare gas
     estimate. Such a node gets the settings Ape gives its own local chains."""
@@ -83,7 +83,9 @@ def connected(choice: str) -> Iterator[None]:
 
     ape_settings.apply()
     try:
-        context = networks.parse_network_choice(choice)
+        # A node given by URL is left when the command ends: kept connected, Ape would hand the same provider to the
+        # next URL this process connects to (one process driving several chains, as the tests do).
+        context = networks.parse_network_choice(choice, disconnect_after="://" in choice)
         context.__enter__()
     except NetworkError:
         raise click.ClickException(f"unknown network {shown(choice)!r}: use ecosystem:network:provider as "
@@ -92,7 +94,12 @@ def connected(choice: str) -> Iterator[None]:
         raise unreachable(choice) from None
     failure: BaseException | None = None
     try:
-        _settle_dev_node()
+        # Ape 0.8.51 caches chain ids by network name alone ("mainnet"): within one process, Base's mainnet would
+        # read the id of the Arbitrum mainnet connected before it. Forget them; the next read asks the node.
+        from ape import chain
+
+        chain._chain_id_cache.clear()
+        settle_dev_node()
         yield
     except (ProviderNotConnectedError, ConnectionError, HTTPConnectionError) as exc:  # the node died mid-command
         failure = exc

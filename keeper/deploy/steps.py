@@ -8,7 +8,6 @@ there is not done again; a deployment sent but not recorded is found at the addr
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,34 +20,15 @@ from keeper import contracts
 from keeper.deploy.record import AdminOperation, Deployed, DeploymentRecord, RecordError, save_record
 from keeper.deploy.registry import chain_entry
 from keeper.deploy.spec import DeploySpec, Erc4626Source, SpecError, UniswapV3Source
+from keeper.curate.settings import RANGE_SETTINGS as RANGE_SETTERS
+from keeper.curate.settings import VAULT_SETTINGS as VAULT_SETTERS
+from keeper.curate.settings import to_units
 from keeper.execute import transact
 
 ZERO_ADDRESS = "0x" + "00" * 20
 ZERO_BYTES32 = b"\x00" * 32
-UNLIMITED = 2**256 - 1
 # TimelockController.OperationState
 UNSET, WAITING, READY, DONE = range(4)
-
-# Spec field -> (vault setter, vault getter); amounts marked True are whole asset units.
-VAULT_SETTERS: dict[str, tuple[str, str, bool]] = {
-    "deposit_limit": ("setDepositLimit", "depositLimit", True),
-    "min_idle_bps": ("setMinIdleBps", "minIdleBps", False),
-    "max_turnover_bps": ("setMaxTurnoverBps", "maxTurnoverBps", False),
-    "min_rebalance_interval": ("setMinRebalanceInterval", "minRebalanceInterval", False),
-    "max_rebalance_loss_bps": ("setMaxRebalanceLossBps", "maxRebalanceLossBps", False),
-    "loss_budget_bps": ("setLossBudgetBps", "lossBudgetBps", False),
-    "turnover_budget_bps": ("setTurnoverBudgetBps", "turnoverBudgetBps", False),
-    "profit_unlock_time": ("setProfitUnlockTime", "profitUnlockTime", False),
-}
-RANGE_SETTERS: dict[str, tuple[str, str]] = {
-    "twap_window": ("setTwapWindow", "twapWindow"),
-    "max_deviation_ticks": ("setMaxDeviationTicks", "maxDeviationTicks"),
-    "max_slippage_bps": ("setMaxSlippageBps", "maxSlippageBps"),
-    "max_range_loss_bps": ("setMaxRangeLossBps", "maxRangeLossBps"),
-    "max_twap_distance_ticks": ("setMaxTwapDistanceTicks", "maxTwapDistanceTicks"),
-    "min_range_interval": ("setMinRangeInterval", "minRangeInterval"),
-}
-
 
 class DeployError(RuntimeError):
     """One line: what stopped the deployment and what to do; the record keeps everything done so far."""
@@ -145,7 +125,7 @@ class Deployment:
         return pool
 
     def _units(self, amount: float | None) -> int:
-        return UNLIMITED if amount is None or math.isinf(amount) else int(round(amount * 10**self.decimals))
+        return to_units(amount, self.decimals)
 
     # ------------------------------------------------------------------ the admin batch
 

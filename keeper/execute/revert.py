@@ -32,4 +32,4 @@ def decode_revert(data: bytes | str | None, contract_types) -> str:
         args = decode(types, raw[4:])
     except Exception:  # malformed arguments: the name alone still says what happened
         return name
-    return f"{name}({', '.join(str(a) for a in args)})"
+    return f"{name}({', '.join('0x' + a.hex() if isinstance(a, bytes) else str(a) for a in args)})"

@@ -42,13 +42,45 @@ def advance(url: str, seconds: int) -> None:
     rpc(url, "evm_mine")
 
 
-def alp(*args: str, check: bool = True, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    """`alp ARGS` as a user types it, in a fresh process."""
-    done = subprocess.run([str(Path(sys.executable).with_name("alp")), *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=600)
+def alp(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """`alp ARGS` as a user types it: the command line's own entry point, in this process (an `alp` process would
+    spend seconds importing Ape for each of the dozens of commands a path takes; the kill test runs a real one)."""
+    import traceback
+
+    from click.testing import CliRunner
+
+    from keeper.cli import main
+
+    result = CliRunner(mix_stderr=False).invoke(main, list(args), prog_name="alp")
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    done = subprocess.CompletedProcess(["alp", *args], result.exit_code, result.stdout, stderr)
     if check:
         assert done.returncode == 0, f"alp {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done
+
+
+def market_activity(url: str, market: dict, rounds: int = 3) -> None:
+    """What happens between keeper cycles on a real chain: traders swap both ways through the 0.05 % pool (test:8,
+    funded by the market) and the lending vault earns interest. Not the system under test, so not through `alp`."""
+    from ape import accounts
+
+    from keeper import contracts
+    from keeper.connect import connected
+
+    with connected(url):
+        trader, deployer = accounts.test_accounts[8], accounts.test_accounts[0]
+        router = contracts.at("SwapRouter", market["router"])
+        weth, usdc = contracts.at("TestToken", market["weth"]), contracts.at("TestToken", market["usdc"])
+        for token in (weth, usdc):
+            if token.allowance(trader, router) < 2**255:
+                token.approve(router, 2**256 - 1, sender=trader)
+        for _ in range(rounds):
+            for token_in, token_out, amount in ((weth, usdc, 200 * 10**18), (usdc, weth, 400_000 * 10**6)):
+                params = (token_in.address, token_out.address, 500, trader.address, 2**40, amount, 0, 0)
+                router.exactInputSingle(params, sender=trader)
+        usdc.mint(market["lending"], 5 * 10**6, sender=deployer)  # ~4 %/yr on the million when an hour apart
 
 
 @dataclass
@@ -94,6 +126,9 @@ def build_market(url: str) -> dict:
         "    m = deploy_market(a[0], lp=a[7])\n"
         "    usdc = m.tokens['USDC']\n"
         "    lending = a[0].deploy(contracts.container('TestYieldVault'), usdc, 'Lending', 'lend')\n"
+        "    m.fund(a[0], 'USDC', 1_000_000 * 10**6)\n"  # other lenders' million: interest minted is then a rate
+        "    usdc.approve(lending, 1_000_000 * 10**6, sender=a[0])\n"
+        "    lending.deposit(1_000_000 * 10**6, a[0], sender=a[0])\n"
         "    m.fund(a[6], 'USDC', 200_000 * 10**6)\n"
         "    m.fund(a[8], 'WETH', 5_000 * 10**18)\n"
         "    m.fund(a[8], 'USDC', 10_000_000 * 10**6)\n"
@@ -137,6 +172,7 @@ def write_spec(folder: Path, market: dict, name: str = "ALP USDC") -> Path:
              "max_debt_bps": 8_000},
         ],
     }
+    folder.mkdir(parents=True, exist_ok=True)
     path = folder / "vault.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False))
     return path

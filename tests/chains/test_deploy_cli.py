@@ -87,5 +87,13 @@ def test_deploy__killed_mid_way__resumes_into_one_vault(tmp_path):
         assert sorted(created) == sorted(d["address"].lower() for d in resumed["contracts"].values()), \
             "every contract the deployer created is in the record: no duplicate, no orphan"
         assert len(created) == 5
+
+        # The same deployment from Ape's script runner, for a second vault.
+        second = write_spec(tmp_path / "ape", market, name="ALP USDC via ape run")
+        done = subprocess.run([str(Path(sys.executable).with_name("ape")), "run", "deploy", "--network", url,
+                               str(second), "--account", "test:1"], capture_output=True, text=True, timeout=300,
+                              cwd=Path(__file__).resolve().parents[2])
+        assert done.returncode == 0 and "state: waiting" in done.stdout, done.stdout + done.stderr
+        assert "vault" in json.loads((tmp_path / "ape" / "vault.deployment-8453.json").read_text())["contracts"]
     finally:
         stop(process)

@@ -1,0 +1,138 @@
+"""`alp deposit`, `alp withdraw`, `alp redeem`, `alp position`: a depositor's path, with previews, the approval
+step when needed, a max loss for exits that must unwind strategies, and the contract's decoded reason when a
+transaction would fail (simulated before it is sent)."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+def _options(f):
+    f = click.option("--vault", "vault_address", required=True, help="Address of the ALP vault.")(f)
+    f = click.option("--network", required=True, help="Ape network choice (e.g. base:mainnet:node) or an RPC URL.")(f)
+    return f
+
+
+def _signed(f):
+    return click.option("--account", "account_name", required=True,
+                        help="Ape account alias that signs (test:N on local chains only).")(f)
+
+
+def _units(vault, amount: str) -> tuple[int, str, int]:
+    from keeper import names
+
+    symbol, decimals = names.token(vault.asset())
+    try:
+        raw = int(round(float(amount) * 10**decimals))
+    except ValueError:
+        raise click.BadParameter(f"{amount!r} is not an amount of {symbol}") from None
+    if raw <= 0:
+        raise click.BadParameter("the amount must be above zero")
+    return raw, symbol, decimals
+
+
+@click.command()
+@_options
+@_signed
+@click.argument("amount")
+def deposit(network, vault_address, account_name, amount):
+    """Deposit AMOUNT of the vault's asset (approving it first when needed)."""
+    from keeper import contracts
+    from keeper.accounts import resolve
+    from keeper.connect import connected
+    from keeper.execute import transact
+    from keeper.vault_probe import alp_vault
+
+    with connected(network):
+        vault = alp_vault(vault_address)
+        account = resolve(account_name)
+        raw, symbol, decimals = _units(vault, amount)
+        if raw > vault.maxDeposit(account.address):
+            raise click.ClickException(f"the vault takes at most {vault.maxDeposit(account.address) / 10**decimals:,.2f} "
+                                       f"{symbol} now (deposit limit, pause or shutdown): deposit less")
+        token = contracts.erc20(vault.asset())
+        if token.balanceOf(account.address) < raw:
+            raise click.ClickException(f"{account.address} holds {token.balanceOf(account.address) / 10**decimals:,.2f} "
+                                       f"{symbol}, less than {amount}")
+        if token.allowance(account.address, vault.address) < raw:
+            transact.call(account, token, "approve", vault.address, raw, what=f"approving {amount} {symbol}")
+            click.echo(f"approved {amount} {symbol} for the vault")
+        shares = vault.previewDeposit(raw)
+        transact.call(account, vault, "deposit", raw, account.address, what=f"depositing {amount} {symbol}")
+        click.echo(f"deposited {amount} {symbol} for {shares / 10**vault.decimals():,.6f} shares (preview)")
+
+
+def _exit(kind: str, network, vault_address, account_name, amount, max_loss_bps):
+    from keeper.accounts import resolve
+    from keeper.connect import connected
+    from keeper.execute import transact
+    from keeper.vault_probe import alp_vault
+
+    with connected(network):
+        vault = alp_vault(vault_address)
+        account = resolve(account_name)
+        owner = account.address
+        symbol = None
+        if kind == "redeem":
+            raw = vault.balanceOf(owner) if amount == "all" else int(round(float(amount) * 10**vault.decimals()))
+            preview = vault.previewRedeem(raw)
+            loss_free = raw <= vault.maxRedeem(owner)
+        else:
+            raw, symbol, _ = _units(vault, amount)
+            preview = vault.previewWithdraw(raw)
+            loss_free = raw <= vault.maxWithdraw(owner)
+        args = (raw, owner, owner) if loss_free and max_loss_bps is None else (raw, owner, owner, max_loss_bps or 0)
+        receipt = transact.call(account, vault, kind, *args, what=f"{kind} {amount}")
+        logs = list(receipt.decode_logs(vault.Withdraw))
+        got = logs[-1].assets if logs else 0
+        from keeper import names
+
+        symbol, decimals = names.token(vault.asset())
+        what = "shares burnt" if kind == "withdraw" else "assets expected"
+        click.echo(f"{kind} {amount}: received {got / 10**decimals:,.2f} {symbol} ({what} by preview: "
+                   f"{preview / 10**(vault.decimals() if kind == 'withdraw' else decimals):,.6f}; "
+                   f"{'loss-free' if len(args) == 3 else f'unwinding, max loss {args[3]} bps'})")
+
+
+@click.command()
+@_options
+@_signed
+@click.argument("amount")
+@click.option("--max-loss-bps", type=click.IntRange(0, 10_000), default=None,
+              help="Allow unwinding strategies, losing at most this much (bps) to their exit.")
+def withdraw(network, vault_address, account_name, amount, max_loss_bps):
+    """Withdraw AMOUNT of the asset: loss-free when it is liquid, else by unwinding within --max-loss-bps."""
+    _exit("withdraw", network, vault_address, account_name, amount, max_loss_bps)
+
+
+@click.command()
+@_options
+@_signed
+@click.argument("shares")
+@click.option("--max-loss-bps", type=click.IntRange(0, 10_000), default=None,
+              help="Allow unwinding strategies, losing at most this much (bps) to their exit.")
+def redeem(network, vault_address, account_name, shares, max_loss_bps):
+    """Redeem SHARES (or `all`): loss-free when liquid, else by unwinding within --max-loss-bps."""
+    _exit("redeem", network, vault_address, account_name, shares, max_loss_bps)
+
+
+@click.command()
+@_options
+@click.option("--address", default=None, help="Whose position (default: --account's).")
+@click.option("--account", "account_name", default=None, help="Ape account alias whose position to show.")
+@click.option("--from-block", default=0, show_default=True, help="Read Deposit/Withdraw events from this block.")
+@click.option("--json", "as_json", is_flag=True)
+def position(network, vault_address, address, account_name, from_block, as_json):
+    """Shares, value, profit since the first deposit, and what is withdrawable now and why not more."""
+    from keeper.connect import connected
+    from keeper.deploy.steps import resolve_address
+    from keeper.depositor.position import position as read, render
+    from keeper.vault_probe import alp_vault
+
+    if not (address or account_name):
+        raise click.UsageError("give --address or --account")
+    with connected(network):
+        p = read(alp_vault(vault_address), resolve_address(address or account_name), from_block)
+    click.echo(json.dumps(p, indent=2) if as_json else render(p))
