@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from keeper.cli_options import on_vault, signed
 from keeper.curate.settings import RANGE_SETTINGS, VAULT_SETTINGS, to_units
 
 CAP_SETTINGS = ("max_debt", "max_debt_bps")
@@ -21,14 +22,7 @@ class CurateError(ValueError):
 def _options(f):
     f = click.option("--from-block", default=0, show_default=True,
                      help="Read the vault's and timelock's events from this block (a provider may limit log ranges).")(f)
-    f = click.option("--vault", "vault_address", required=True, help="Address of the ALP vault.")(f)
-    f = click.option("--network", required=True, help="Ape network choice (e.g. base:mainnet:node) or an RPC URL.")(f)
-    return f
-
-
-def _signed(f):
-    return click.option("--account", "account_name", required=True,
-                        help="Ape account alias that signs (test:N on local chains only).")(f)
+    return on_vault(f)
 
 
 def find_strategy(vault, name: str):
@@ -93,7 +87,7 @@ def show(network, vault_address, from_block, as_json):
 
 @vault.command()
 @_options
-@_signed
+@signed
 @click.argument("setting")
 @click.argument("value")
 @click.option("--strategy", default=None, help="The strategy a per-strategy setting is for (name or address).")
@@ -118,7 +112,7 @@ def tighten(network, vault_address, from_block, account_name, setting, value, st
 
 @vault.command()
 @_options
-@_signed
+@signed
 @click.argument("setting")
 @click.argument("value", required=False)
 @click.option("--strategy", default=None, help="The strategy a per-strategy setting is for (name or address).")
@@ -154,7 +148,7 @@ def propose(network, vault_address, from_block, account_name, setting, value, st
 def _operation_command(name: str, method: str, doc: str):
     @vault.command(name=name, help=doc)
     @_options
-    @_signed
+    @signed
     @click.argument("operation")
     def command(network, vault_address, from_block, account_name, operation):
         from keeper.accounts import resolve
@@ -204,7 +198,7 @@ def _guardian_command(name: str, method: str, doc: str, with_strategy: bool = Fa
             receipt = transact.call(resolve(account_name), v, method, *args, what=name)
             click.echo(f"{name}: done (tx {receipt.txn_hash})")
 
-    command = _signed(_options(body))
+    command = signed(_options(body))
     if with_strategy:
         command = click.option("--force", is_flag=True, help="Write the debt off without calling the strategy.")(
             click.argument("strategy")(command))

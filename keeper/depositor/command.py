@@ -8,16 +8,7 @@ import json
 
 import click
 
-
-def _options(f):
-    f = click.option("--vault", "vault_address", required=True, help="Address of the ALP vault.")(f)
-    f = click.option("--network", required=True, help="Ape network choice (e.g. base:mainnet:node) or an RPC URL.")(f)
-    return f
-
-
-def _signed(f):
-    return click.option("--account", "account_name", required=True,
-                        help="Ape account alias that signs (test:N on local chains only).")(f)
+from keeper.cli_options import max_loss, on_vault, signed
 
 
 def _units(vault, amount: str) -> tuple[int, str, int]:
@@ -34,8 +25,8 @@ def _units(vault, amount: str) -> tuple[int, str, int]:
 
 
 @click.command()
-@_options
-@_signed
+@on_vault
+@signed
 @click.argument("amount")
 def deposit(network, vault_address, account_name, amount):
     """Deposit AMOUNT of the vault's asset (approving it first when needed)."""
@@ -97,29 +88,27 @@ def _exit(kind: str, network, vault_address, account_name, amount, max_loss_bps)
 
 
 @click.command()
-@_options
-@_signed
+@on_vault
+@signed
 @click.argument("amount")
-@click.option("--max-loss-bps", type=click.IntRange(0, 10_000), default=None,
-              help="Allow unwinding strategies, losing at most this much (bps) to their exit.")
+@max_loss
 def withdraw(network, vault_address, account_name, amount, max_loss_bps):
     """Withdraw AMOUNT of the asset: loss-free when it is liquid, else by unwinding within --max-loss-bps."""
     _exit("withdraw", network, vault_address, account_name, amount, max_loss_bps)
 
 
 @click.command()
-@_options
-@_signed
+@on_vault
+@signed
 @click.argument("shares")
-@click.option("--max-loss-bps", type=click.IntRange(0, 10_000), default=None,
-              help="Allow unwinding strategies, losing at most this much (bps) to their exit.")
+@max_loss
 def redeem(network, vault_address, account_name, shares, max_loss_bps):
     """Redeem SHARES (or `all`): loss-free when liquid, else by unwinding within --max-loss-bps."""
     _exit("redeem", network, vault_address, account_name, shares, max_loss_bps)
 
 
 @click.command()
-@_options
+@on_vault
 @click.option("--address", default=None, help="Whose position (default: --account's).")
 @click.option("--account", "account_name", default=None, help="Ape account alias whose position to show.")
 @click.option("--from-block", default=0, show_default=True, help="Read Deposit/Withdraw events from this block.")
