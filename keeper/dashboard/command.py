@@ -58,7 +58,10 @@ def dashboard(config_path: str | None, network: str | None, vault_address: str |
                 store = Store(f"sqlite:///{store_path}")
                 extras = dict(risk=risk_from_store(store, watched[0].strategy_labels), decision_reasons=store.reasons_for_transaction,
                               unsent=unsent_from_store(store), last_cycle=last_cycle_from_store(store))
-            feed = ChainFeed(watched[0], control=watched[1] if control else None, chain_name=shown(network), **extras)
+            from keeper.dashboard.ranges import range_tracks_for
+
+            feed = ChainFeed(watched[0], control=watched[1] if control else None, chain_name=shown(network),
+                             ranges=range_tracks_for(vault), **extras)
             feed.refresh()
             with DashboardServer(feed.snapshot, host, port) as server:
                 click.echo(f"dashboard on {server.url} (Ctrl-C to stop)")

@@ -106,7 +106,7 @@ def _replay_demo(console, days, profile, fees, data, dashboard, port, keep_runni
         store = world["keeper"].store
         labels = lambda side: {s.address: label for label, s in side.strategies.items()}  # noqa: E731
         pools = {k: s for k, s in world["alp"].strategies.items() if k.startswith("WETH/USDC")}
-        ranges = RangeTracks(pools, {k: k + " pool" for k in pools}, (6, 18))
+        ranges = RangeTracks(pools, {k: k + " pool" for k in pools})
         sides = {world[k].vault.address: world[k] for k in ("alp", "control")}
         feed = ChainFeed(WatchedVault(world["alp"].vault, "ALP vault", labels(world["alp"])),
                          control=WatchedVault(world["control"].vault, "static control", labels(world["control"])),

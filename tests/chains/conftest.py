@@ -176,3 +176,32 @@ def write_spec(folder: Path, market: dict, name: str = "ALP USDC") -> Path:
     path = folder / "vault.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False))
     return path
+
+
+def dashboard_snapshot(url: str, vault: str) -> dict:
+    """`alp dashboard --network URL --vault VAULT` as a user starts it (its own process, its own port): its first
+    snapshot, then Ctrl-C."""
+    port = _free_port()
+    server = subprocess.Popen([str(Path(sys.executable).with_name("alp")), "dashboard", "--network", url,
+                               "--vault", vault, "--port", str(port)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise AssertionError(f"alp dashboard exited: {server.stderr.read()[-2000:]}")
+            try:
+                reply = requests.get(f"http://127.0.0.1:{port}/api/snapshot", timeout=10)
+                if reply.ok:
+                    return reply.json()
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("alp dashboard did not serve a snapshot within 2 minutes")
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

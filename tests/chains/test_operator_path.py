@@ -9,7 +9,7 @@ import json
 
 import yaml
 
-from .conftest import DAY, HOUR, advance, alp, market_activity, write_spec
+from .conftest import DAY, HOUR, advance, alp, dashboard_snapshot, market_activity, write_spec
 
 ALICE = "test:6"
 
@@ -49,14 +49,29 @@ def test_operator_path__deploy_deposit_keep_curate_pause_redeem(local_chain, tmp
     for _ in range(3):
         done = alp("once", "--config", str(config), "--json", check=False)
         assert done.returncode in (0, 3, 4), done.stderr
-        states.append(json.loads(done.stdout)["state"])
+        result = json.loads(done.stdout)
+        states.append(result["state"])
         market_activity(url, local_chain.market)
         advance(url, HOUR)
+    # A confirmed reallocation is followed at once by the ranges it funded (`alp run` chains these itself).
+    for _ in range(2):
+        states.append(json.loads(alp("once", "--config", str(config), "--json", check=False).stdout)["state"])
     print(f"\nkeeper cycles on {local_chain.name}: {states}")
     assert states[0] == "no-action", "the first cycle has no history to act on"
     assert "confirmed" in states, states
     invested = show()
     assert invested["debt"] > 0 and any(s["debt"] > 0 for s in invested["strategies"])
+    placed = [s["name"] for s in invested["strategies"] if s["kind"] == "uniswap-v3" and s["range"]]
+    print(f"ranges placed on {local_chain.name}: {placed}")
+    assert placed, "the funded ranges are placed"
+
+    # The dashboard pointed at this vault (it did not deploy it) finds its ranges on the chain, by name.
+    snapshot = dashboard_snapshot(url, vault)
+    tracks = {t["strategy"]: t for t in snapshot["ranges"]}
+    assert set(tracks) == {"WETH/USDC 0.05 %", "WETH/USDC 0.3 %"}
+    for name in placed:
+        point = tracks[name]["points"][-1]
+        assert point["lower"] < point["upper"], f"{name}: its range is drawn"
 
     # Curator tightens at once; a loosening by the curator is refused with the vault's reason.
     alp("vault", "tighten", *on, "--account", "test:2", "max_turnover_bps", "3000")
