@@ -18,6 +18,12 @@ class WrappedNative(BaseModel):
     address: str
 
 
+class Token(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    address: str
+    decimals: int
+
+
 class ChainEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -28,6 +34,7 @@ class ChainEntry(BaseModel):
     swap_router: str
     swap_router_kind: str
     wrapped_native: WrappedNative
+    usdc: Token | None = None
     source: str
 
     @field_validator("factory", "position_manager", "swap_router")
