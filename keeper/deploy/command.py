@@ -38,7 +38,9 @@ def deploy(spec_path: str, network: str, account_name: str, record_path: str | N
     """Deploy the timelock, vault and strategies of SPEC, schedule its admin steps on the timelock and, once the
     delay allows, execute and verify them. Run it again to resume or to finish after the delay."""
     from keeper.connect import connected
+    from keeper.deploy.spec import load_spec
 
+    load_spec(spec_path)  # a bad spec is refused before any node is reached
     with connected(network):
         outcome, path = run_deployment(spec_path, account_name, record_path,
                                        echo=(lambda _: None) if as_json else click.echo)

@@ -141,3 +141,26 @@ def test_missing_store_folder__reported(elsewhere):
     (elsewhere / "keeper.yaml").write_text(f'vault: "{VAULT}"\nstore: nowhere/keeper.sqlite\n')
     line = _one_line(_alp(["history", "--config", "keeper.yaml"], elsewhere))
     assert "store: folder" in line and "nowhere" in line and "does not exist" in line
+
+
+GOOD_SPEC = {"name": "v", "symbol": "v", "asset": VAULT, "timelock_delay": 86_400,
+             "roles": {"governance": "a", "curator": "b", "guardian": "c", "keeper": "d", "fee_recipient": "e"}}
+
+
+@pytest.mark.parametrize("spec, says", [
+    (None, "not found"),
+    ("name: [unclosed", "not valid YAML at line"),
+    ({**GOOD_SPEC, "timelock_delay": 60}, "timelock_delay: Value error, 60 s is below the one-day minimum"),
+    ({**GOOD_SPEC, "asset": "0x1234"}, "asset: Value error, '0x1234' is not an address"),
+    ({**GOOD_SPEC, "strategies": [{"kind": "uniswap-v3", "name": "x", "max_debt": 1, "max_debt_bps": 1}]},
+     "give either pool (its address) or tokens and fee"),
+    ({**GOOD_SPEC, "caps": 1}, "caps: Extra inputs are not permitted"),
+])
+def test_deploy__bad_spec__one_line_before_any_node(elsewhere, spec, says):
+    path = elsewhere / "vault.yaml"
+    if spec is not None:
+        path.write_text(spec if isinstance(spec, str) else json.dumps(spec))
+    # The network is a closed port: the spec must be refused before the node is reached.
+    line = _one_line(_alp(["deploy", str(path), "--network", f"http://127.0.0.1:{_closed_port()}", "--account", "x"],
+                          elsewhere))
+    assert line.startswith(f"Error: spec {path}") and says in line, line
