@@ -17,6 +17,10 @@ import yaml
 # Gas estimates are raised by this factor for chains given by RPC URL: a little gas, against a failed transaction.
 URL_NETWORK_GAS_MULTIPLIER = 1.3
 
+# Base-fee multiplier on the L2s ALP deploys to: their base fee can jump within a few blocks, and a transaction
+# priced at Ape's default (1.4x the current base fee) waits; elsewhere Ape's default stands.
+L2_BASE_FEE_MULTIPLIER = 2.0
+
 RUNTIME_SETTINGS: dict[str, Any] = {
     "foundry": {
         # A free port of our own: never attach to (and deploy onto) a node the user runs on the default port.
@@ -30,6 +34,7 @@ RUNTIME_SETTINGS: dict[str, Any] = {
         # wait for 2 confirmations, which a node mining on demand (anvil) never gives.
         "custom": {"gas_limit": {"auto": {"multiplier": URL_NETWORK_GAS_MULTIPLIER}}, "required_confirmations": 0},
     },
+    **{l2: {"mainnet": {"base_fee_multiplier": L2_BASE_FEE_MULTIPLIER}} for l2 in ("base", "arbitrum", "optimism")},
 }
 CONFIG_FILES = ("ape-config.yaml", "ape-config.yml")
 
