@@ -83,8 +83,9 @@ def test_real_fork__deploy_from_spec_deposit_and_keeper_dry_run_on_the_real_pool
     rpc(url, "eth_sendTransaction", {"from": alice, "to": wrapped, "value": hex(20 * 10**18), "data": WRAP})
     alp("deposit", "--network", url, "--vault", vault, "--account", "test:6", "10")
     config = tmp_path / "keeper.yaml"
+    # The asset is the wrapped native token: one asset unit per unit of the token gas is paid in.
     config.write_text(yaml.safe_dump({"network": url, "vault": vault, "account": "test:4", "mode": "dry-run",
-                                      "store": str(tmp_path / "keeper.sqlite")}))
+                                      "store": str(tmp_path / "keeper.sqlite"), "eth_price": 1.0}))
     reasons = []
     for _ in range(2):
         result = json.loads(alp("once", "--config", str(config), "--json", check=False).stdout)
