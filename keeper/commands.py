@@ -97,12 +97,27 @@ def once(config_path, network, vault, as_json, dry_run):
 @click.command()
 @_options
 @click.option("--cycles", default=0, help="Stop after this many cycles (0: run until Ctrl-C).")
-def run(config_path, network, vault, as_json, cycles):
+@click.option("--metrics-port", type=int, default=None, envvar="ALP_METRICS_PORT",
+              help="Serve Prometheus /metrics and /healthz on this port (127.0.0.1; 0 picks a free one).")
+@click.option("--max-cycle-age", type=float, default=None,
+              help="/healthz fails when the last successful cycle is older than this (s; default 3 cycles).")
+def run(config_path, network, vault, as_json, cycles, metrics_port, max_cycle_age):
     """Run the keeper: a cycle every cycle_seconds, in the configured mode."""
+    import contextlib
+
     config = _config(config_path, network=network, vault=vault)
     done = failures = 0
-    with _connected(config):
+    metrics = exporter = None
+    if metrics_port is not None:
+        from keeper.metrics import KeeperMetrics, MetricsServer
+
+        metrics = KeeperMetrics(config.vault, max_cycle_age or 3 * config.cycle_seconds)
+        exporter = MetricsServer(metrics, port=metrics_port)
+        click.echo(f"metrics on {exporter.url}/metrics, health on {exporter.url}/healthz", err=True)
+    with _connected(config), (exporter or contextlib.nullcontext()):
+        from keeper.connect import shown
         from keeper.cycle import MAX_FOLLOW_UPS
+        from keeper.execute.guardrails import VaultLimits
 
         keeper = _keeper(config)
         # Stopped between steps or mid-send, the store holds every plan's state: the next run reconciles it.
@@ -110,12 +125,21 @@ def run(config_path, network, vault, as_json, cycles):
             follow_ups = 0
             while not cycles or done < cycles:
                 follow_up = False
+                started = time.monotonic()
                 try:
                     result = keeper.cycle()
                     failures = 0
                     follow_up = result.follow_up and follow_ups < MAX_FOLLOW_UPS
+                    if metrics:
+                        metrics.record_cycle(result.state, time.monotonic() - started, keeper.store,
+                                             VaultLimits.read(keeper.vault))
                     _emit(as_json, _result(result), _human(result))
                 except Exception as exc:  # one bad cycle is recorded and survived; a run of them stops the bot
+                    if metrics:
+                        from requests.exceptions import ConnectionError as HTTPConnectionError
+
+                        unreachable = isinstance(exc, (ConnectionError, HTTPConnectionError, OSError))
+                        metrics.record_failure(shown(config.network), not unreachable, time.monotonic() - started)
                     failures += 1
                     click.echo(f"cycle failed ({failures}/{CIRCUIT_BREAKER}): {type(exc).__name__}: "
                                f"{redacted(str(exc), config.network)}", err=True)

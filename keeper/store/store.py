@@ -82,6 +82,14 @@ class Store:
             rows = self._run("SELECT * FROM plans ORDER BY created_at DESC, id DESC LIMIT :n", n=limit).mappings().all()
         return [_plan(r) for r in rows]
 
+    def plan_counts(self) -> dict[str, int]:
+        """How many plans the store holds in each state."""
+        return {state: n for state, n in self._run("SELECT state, COUNT(*) FROM plans GROUP BY state").all()}
+
+    def gas_used_total(self) -> int:
+        """Gas used by every mined keeper transaction this store recorded."""
+        return int(self._run("SELECT COALESCE(SUM(gas_used), 0) FROM transactions").scalar())
+
     # ------------------------------------------------------------------ transactions
 
     def record_transaction(self, plan_id: str, tx_hash: str, nonce: int, max_fee: int, status: str) -> None:
