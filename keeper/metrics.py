@@ -29,13 +29,14 @@ class KeeperMetrics:
         self.last_success = Gauge("alp_last_successful_cycle_timestamp_seconds",
                                   "Unix time of the last cycle that ended as it should.", ["vault"], **labels)
         self.plans = Gauge("alp_plans", "Plans in the keeper's store by state.", ["vault", "state"], **labels)
-        self.gas = Gauge("alp_gas_used_total", "Gas used by the keeper's mined transactions (from its store).",
-                         ["vault"], **labels)
+        self.gas = Counter("alp_gas_used", "Gas used by the keeper's mined transactions (from its store).",
+                           ["vault"], **labels)
         self.budget = Gauge("alp_guardrail_budget_left", "What the vault's rolling keeper budget still allows today, "
                             "in the asset's raw units.", ["vault", "budget"], **labels)
         self.rpc_errors = Counter("alp_rpc_errors", "Cycles that failed reaching the node, by endpoint.",
                                   ["endpoint"], **labels)
         self._last_success: float | None = None
+        self._gas_counted = 0
 
     def record_cycle(self, outcome: str, seconds: float, store, limits=None, now: float | None = None) -> None:
         """One cycle's result, then the store's and the vault's state after it."""
@@ -47,7 +48,12 @@ class KeeperMetrics:
             self.last_success.labels(self.vault).set(now)
         for state, n in store.plan_counts().items():
             self.plans.labels(self.vault, state).set(n)
-        self.gas.labels(self.vault).set(store.gas_used_total())
+        # The store holds the total; the counter grows by what was mined since the last cycle (a store shared with
+        # an earlier run starts the counter at that run's total, once).
+        gas = store.gas_used_total()
+        if gas > self._gas_counted:
+            self.gas.labels(self.vault).inc(gas - self._gas_counted)
+            self._gas_counted = gas
         if limits is not None:
             for budget in ("loss", "turnover"):
                 left = getattr(limits, f"{budget}_budget_left")
