@@ -20,3 +20,18 @@ def signed(f):
 def max_loss(f):
     return click.option("--max-loss-bps", type=click.IntRange(0, 10_000), default=None,
                         help="Allow unwinding strategies, losing at most this much (bps) to their exit.")(f)
+
+
+def parse_amount(text: str, decimals: int, what: str) -> int:
+    """`text` (e.g. `1.1`, `250000`) in raw units of `decimals`, exactly (no float rounding); BadParameter naming
+    `what` when it is not a plain positive number."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise click.BadParameter(f"{text!r} is not a number of {what} (write 1234.5, no separators)") from None
+    raw = value.scaleb(decimals)
+    if not value.is_finite() or raw <= 0 or raw != raw.to_integral_value():
+        raise click.BadParameter(f"{text!r}: give a positive amount of {what} with at most {decimals} decimals")
+    return int(raw)

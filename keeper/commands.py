@@ -99,9 +99,11 @@ def once(config_path, network, vault, as_json, dry_run):
 @click.option("--cycles", default=0, help="Stop after this many cycles (0: run until Ctrl-C).")
 @click.option("--metrics-port", type=int, default=None, envvar="ALP_METRICS_PORT",
               help="Serve Prometheus /metrics and /healthz on this port (127.0.0.1; 0 picks a free one).")
+@click.option("--metrics-host", default="127.0.0.1", show_default=True,
+              help="Interface for /metrics and /healthz (0.0.0.0 for a scraper or probe from outside).")
 @click.option("--max-cycle-age", type=float, default=None,
               help="/healthz fails when the last successful cycle is older than this (s; default 3 cycles).")
-def run(config_path, network, vault, as_json, cycles, metrics_port, max_cycle_age):
+def run(config_path, network, vault, as_json, cycles, metrics_port, metrics_host, max_cycle_age):
     """Run the keeper: a cycle every cycle_seconds, in the configured mode."""
     import contextlib
 
@@ -112,7 +114,7 @@ def run(config_path, network, vault, as_json, cycles, metrics_port, max_cycle_ag
         from keeper.metrics import KeeperMetrics, MetricsServer
 
         metrics = KeeperMetrics(config.vault, max_cycle_age or 3 * config.cycle_seconds)
-        exporter = MetricsServer(metrics, port=metrics_port)
+        exporter = MetricsServer(metrics, host=metrics_host, port=metrics_port)
         click.echo(f"metrics on {exporter.url}/metrics, health on {exporter.url}/healthz", err=True)
     with _connected(config), (exporter or contextlib.nullcontext()):
         from keeper.connect import shown
@@ -130,10 +132,13 @@ def run(config_path, network, vault, as_json, cycles, metrics_port, max_cycle_ag
                     result = keeper.cycle()
                     failures = 0
                     follow_up = result.follow_up and follow_ups < MAX_FOLLOW_UPS
-                    if metrics:
-                        metrics.record_cycle(result.state, time.monotonic() - started, keeper.store,
-                                             VaultLimits.read(keeper.vault))
                     _emit(as_json, _result(result), _human(result))
+                    if metrics:
+                        try:
+                            limits = VaultLimits.read(keeper.vault)
+                        except Exception:  # the budgets are a gauge's worth; the cycle itself went through
+                            limits = None
+                        metrics.record_cycle(result.state, time.monotonic() - started, keeper.store, limits)
                 except Exception as exc:  # one bad cycle is recorded and survived; a run of them stops the bot
                     if metrics:
                         from requests.exceptions import ConnectionError as HTTPConnectionError

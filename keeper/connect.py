@@ -48,10 +48,13 @@ def is_dev_node() -> bool:
     whatever chain id it was started with."""
     from ape import chain
 
-    try:
-        version = chain.provider.web3.client_version
-    except Exception:  # a provider without web3 (Ape's in-memory test chain) is local by nature
+    provider = chain.provider
+    if provider.name == "test":  # Ape's in-memory chain
         return True
+    try:
+        version = provider.web3.client_version
+    except Exception:  # a node that does not say what it is (or refuses to) is treated as a real chain
+        return False
     return version.startswith(DEV_NODE_CLIENTS)
 
 

@@ -36,6 +36,7 @@ class KeeperMetrics:
         self.rpc_errors = Counter("alp_rpc_errors", "Cycles that failed reaching the node, by endpoint.",
                                   ["endpoint"], **labels)
         self._last_success: float | None = None
+        self._started = time.time()  # a keeper still inside its first cycle is healthy for one bound
         self._gas_counted = 0
 
     def record_cycle(self, outcome: str, seconds: float, store, limits=None, now: float | None = None) -> None:
@@ -69,7 +70,10 @@ class KeeperMetrics:
     def health(self, now: float | None = None) -> tuple[bool, str]:
         now = time.time() if now is None else now
         if self._last_success is None:
-            return False, "no successful cycle yet"
+            waited = now - self._started
+            if waited > self.max_age:
+                return False, f"no successful cycle in the {waited:.0f} s since start, over the {self.max_age:.0f} s bound"
+            return True, f"starting: no cycle finished yet ({waited:.0f} s)"
         age = now - self._last_success
         if age > self.max_age:
             return False, f"last successful cycle {age:.0f} s ago, over the {self.max_age:.0f} s bound"
@@ -80,6 +84,8 @@ class MetricsServer:
     """`/metrics` and `/healthz` on a background thread; a context manager that stops it."""
 
     def __init__(self, metrics: KeeperMetrics, host: str = "127.0.0.1", port: int = 9464) -> None:
+        # 127.0.0.1 by default: metrics name the vault and its budgets; `--metrics-host 0.0.0.0` for a scraper
+        # outside the machine or container.
         owner = metrics
 
         class Handler(BaseHTTPRequestHandler):

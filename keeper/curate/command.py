@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from keeper.cli_options import on_vault, signed
+from keeper.cli_options import on_vault, parse_amount, signed
 from keeper.curate.settings import RANGE_SETTINGS, VAULT_SETTINGS, to_units
 
 CAP_SETTINGS = ("max_debt", "max_debt_bps")
@@ -43,20 +43,29 @@ def setting_call(vault, setting: str, value: str | None, strategy: str | None) -
         return vault, "unpause", ()
     if value is None:
         raise CurateError(f"{setting}: give the new value")
-    number = float(value)
+    decimals = names.token(vault.asset())[1]
+
+    def amount() -> int:
+        return to_units(None, decimals) if value in ("unlimited", "inf") else parse_amount(value, decimals, "the asset")
+
+    def whole() -> int:
+        if not value.isdigit():
+            raise CurateError(f"{setting}: {value!r} is not a whole number (bps, seconds or ticks)")
+        return int(value)
+
     if setting in VAULT_SETTINGS:
         setter, _, is_amount = VAULT_SETTINGS[setting]
-        return vault, setter, (to_units(number, names.token(vault.asset())[1]) if is_amount else int(number),)
+        return vault, setter, (amount() if is_amount else whole(),)
     if strategy is None:
         raise CurateError(f"{setting} is a strategy's setting: name it with --strategy")
     address = find_strategy(vault, strategy)
     if setting in CAP_SETTINGS:
         config = vault.strategies(address)
-        max_debt = to_units(number, names.token(vault.asset())[1]) if setting == "max_debt" else config.maxDebt
-        bps = int(number) if setting == "max_debt_bps" else config.maxDebtBps
+        max_debt = amount() if setting == "max_debt" else config.maxDebt
+        bps = whole() if setting == "max_debt_bps" else config.maxDebtBps
         return vault, "setStrategyCaps", (address, max_debt, bps)
     if setting in RANGE_SETTINGS:
-        return contracts.at("UniswapV3Strategy", address), RANGE_SETTINGS[setting][0], (int(number),)
+        return contracts.at("UniswapV3Strategy", address), RANGE_SETTINGS[setting][0], (whole(),)
     known = ", ".join([*VAULT_SETTINGS, *RANGE_SETTINGS, *CAP_SETTINGS, "unpause"])
     raise CurateError(f"unknown setting {setting!r}: one of {known}")
 
@@ -172,8 +181,6 @@ def _operation_command(name: str, method: str, doc: str):
                 transact.call(account, timelock, "cancel", op.id, what=f"cancelling {op.id}")
             elif len(op.calls) == 1:
                 target, value, data = op.calls[0]
-                if op.salt is None:
-                    raise TimelockError(f"operation {op.id} has no salt event: execute it from the timelock directly")
                 transact.call(account, timelock, "execute", target, value, data, op.predecessor, op.salt,
                               what=f"executing {op.id}")
             else:

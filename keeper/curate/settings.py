@@ -23,7 +23,7 @@ RANGE_SETTINGS: dict[str, tuple[str, str]] = {
     "max_twap_distance_ticks": ("setMaxTwapDistanceTicks", "maxTwapDistanceTicks"),
     "min_range_interval": ("setMinRangeInterval", "minRangeInterval"),
 }
-UNLIMITED = 2**256 - 1
+UNLIMITED = 2**128 - 1  # the contracts' UNLIMITED (type(uint128).max): caps and the deposit limit fit in uint128
 
 
 def to_units(amount: float | None, decimals: int) -> int:

@@ -24,7 +24,7 @@ class Operation:
     eta: int  # chain time from which it may execute (0 when cancelled)
     calls: list[tuple[str, int, bytes]]  # (target, value, data), in order
     predecessor: bytes
-    salt: bytes | None  # from CallSalt (single calls); batches scheduled by `alp deploy` use the spec's digest
+    salt: bytes  # from CallSalt (zero when none was logged); `alp deploy`'s batches use the spec's digest
 
     def described(self) -> list[str]:
         return [describe_call(target, data) for target, _, data in self.calls]
@@ -71,11 +71,12 @@ def operations(timelock, include_done: bool = False, from_block: int = 0) -> lis
     found = []
     for op, calls in grouped.items():
         state = STATE_NAMES[int(timelock.getOperationState(op))]
-        if state == "done" and not include_done:
+        if state in ("done", "cancelled") and not include_done:
             continue
         ordered = [calls[i] for i in sorted(calls)]
+        # The timelock logs a salt only when it is not zero.
         found.append(Operation(op, state, int(timelock.getTimestamp(op)), [c[:3] for c in ordered], ordered[0][3],
-                               salts.get(op)))
+                               salts.get(op, ZERO_BYTES32)))
     return sorted(found, key=lambda o: (o.state != "waiting" and o.state != "ready", o.eta))
 
 

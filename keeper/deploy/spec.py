@@ -18,6 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 # One day is the production minimum for risk-increasing changes (Yearn, Morpho): a spec cannot ask for less.
 MIN_TIMELOCK_DELAY = 24 * 60 * 60
 MAX_BPS = 10_000
+# The contracts' own bounds (Vault.sol, UniswapV3Strategy.sol): a spec beyond them is refused here, not a day later
+# when the timelock batch would revert.
+MAX_PERFORMANCE_FEE_BPS, MAX_MANAGEMENT_FEE_BPS = 5_000, 500
+MAX_REBALANCE_INTERVAL, MAX_PROFIT_UNLOCK_TIME, MAX_TURNOVER_BUDGET_BPS = 30 * 86_400, 365 * 86_400, 50_000
+MIN_TWAP_WINDOW, MAX_TWAP_WINDOW, MAX_DEVIATION_TICKS = 60, 86_400, 2_000
+MAX_SLIPPAGE_BPS, MAX_RANGE_LOSS_BPS, MAX_RANGE_INTERVAL = 1_000, 500, 7 * 86_400
 
 
 class SpecError(ValueError):
@@ -53,27 +59,37 @@ class VaultGuardrails(_Strict):
     deposit_limit: float | None = Field(None, ge=0, description="whole asset units; None: unlimited")
     min_idle_bps: int | None = Field(None, ge=0, le=MAX_BPS)
     max_turnover_bps: int | None = Field(None, ge=0, le=MAX_BPS)
-    min_rebalance_interval: int | None = Field(None, ge=0, description="seconds")
+    min_rebalance_interval: int | None = Field(None, ge=0, le=MAX_REBALANCE_INTERVAL, description="seconds")
     max_rebalance_loss_bps: int | None = Field(None, ge=0, le=MAX_BPS)
     loss_budget_bps: int | None = Field(None, ge=0, le=MAX_BPS)
-    turnover_budget_bps: int | None = Field(None, ge=0)
-    profit_unlock_time: int | None = Field(None, ge=0, description="seconds")
+    turnover_budget_bps: int | None = Field(None, ge=0, le=MAX_TURNOVER_BUDGET_BPS)
+    profit_unlock_time: int | None = Field(None, ge=0, le=MAX_PROFIT_UNLOCK_TIME, description="seconds")
 
 
 class Fees(_Strict):
-    performance_bps: int = Field(1_000, ge=0, le=MAX_BPS)
-    management_bps: int = Field(100, ge=0, le=MAX_BPS)
+    performance_bps: int = Field(1_000, ge=0, le=MAX_PERFORMANCE_FEE_BPS)
+    management_bps: int = Field(100, ge=0, le=MAX_MANAGEMENT_FEE_BPS)
 
 
 class RangeGuardrails(_Strict):
-    twap_window: int | None = Field(None, gt=0, description="seconds")
-    max_deviation_ticks: int | None = Field(None, ge=0)
-    max_slippage_bps: int | None = Field(None, ge=0, le=MAX_BPS)
-    max_range_loss_bps: int | None = Field(None, ge=0, le=MAX_BPS)
-    max_twap_distance_ticks: int | None = Field(None, ge=0)
-    min_range_interval: int | None = Field(None, ge=0, description="seconds")
+    twap_window: int | None = Field(None, ge=MIN_TWAP_WINDOW, le=MAX_TWAP_WINDOW, description="seconds")
+    max_deviation_ticks: int | None = Field(None, ge=0, le=MAX_DEVIATION_TICKS)
+    max_slippage_bps: int | None = Field(None, ge=0, le=MAX_SLIPPAGE_BPS)
+    max_range_loss_bps: int | None = Field(None, ge=0, le=MAX_RANGE_LOSS_BPS)
+    max_twap_distance_ticks: int | None = Field(None, ge=0, le=MAX_DEVIATION_TICKS)
+    min_range_interval: int | None = Field(None, ge=0, le=MAX_RANGE_INTERVAL, description="seconds")
     min_width_ticks: int | None = Field(None, gt=0)
     max_width_ticks: int | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _width_bounds_together(self) -> RangeGuardrails:
+        # Both or neither: the batch sets them in one call, from the spec alone (never from the chain's current
+        # values, which would change the timelock batch's id between reruns).
+        if (self.min_width_ticks is None) != (self.max_width_ticks is None):
+            raise ValueError("give min_width_ticks and max_width_ticks together")
+        if self.min_width_ticks is not None and self.min_width_ticks > self.max_width_ticks:
+            raise ValueError("min_width_ticks is above max_width_ticks")
+        return self
 
 
 class UniswapV3Source(_Strict):
@@ -149,7 +165,9 @@ class DeploySpec(_Strict):
 
     def digest(self) -> str:
         """sha256 of the spec's canonical JSON: a record belongs to exactly one spec."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        # What the spec sets, not every default of this version's model: a later optional field leaves it alone.
+        canonical = json.dumps(self.model_dump(mode="json", exclude_defaults=True), sort_keys=True,
+                               separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 

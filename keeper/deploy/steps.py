@@ -30,6 +30,10 @@ ZERO_BYTES32 = b"\x00" * 32
 # TimelockController.OperationState
 UNSET, WAITING, READY, DONE = range(4)
 
+# Reverts of a batch call that the passing of the timelock's delay can cure (the pool's oracle gains history).
+TIME_DEPENDENT_REVERTS = ("OracleTooShort",)
+
+
 class DeployError(RuntimeError):
     """One line: what stopped the deployment and what to do; the record keeps everything done so far."""
 
@@ -94,6 +98,7 @@ class Deployment:
         if key in rec.pending:
             address = created_address(rec.deployer, rec.pending[key])
             if chain.provider.get_code(address):
+                self._check_adopted(key, type_name, address)
                 rec.contracts[key] = Deployed(address=address)
                 del rec.pending[key]
                 self._save()
@@ -101,12 +106,36 @@ class Deployment:
                 return contracts.at(type_name, address)
         rec.pending[key] = self.account.nonce
         self._save()
-        instance = transact.deploy(self.account, type_name, *args)
+        try:
+            instance = transact.deploy(self.account, type_name, *args)
+        except transact.Refused:
+            del rec.pending[key]  # refused before anything was sent: that nonce is not this contract's
+            self._save()
+            raise
         rec.contracts[key] = Deployed(address=instance.address, block=chain.blocks.head.number)
         del rec.pending[key]
         self._save()
         self.echo(f"{key}: deployed {type_name} at {instance.address}")
         return instance
+
+    def _check_adopted(self, key: str, type_name: str, address: str) -> None:
+        """Code at the address a pending nonce creates is this deployment's contract only if it says so: the same
+        deployer may have sent something else with that nonce since."""
+        spec = self.spec
+        try:
+            instance = contracts.at(type_name, address)
+            if type_name == "Timelock":
+                ours = instance.getMinDelay() == spec.timelock_delay
+            elif type_name == "Vault":
+                ours = to_checksum_address(instance.asset()) == spec.asset and instance.name() == spec.name
+            else:
+                ours = to_checksum_address(instance.vault()) == self.record.address("vault")
+        except Exception:
+            ours = False
+        if not ours:
+            raise DeployError(f"{key}: the contract at {address} (the deployer's nonce {self.record.pending[key]}) is "
+                              f"not this deployment's {type_name}: remove '{key}' from the record's pending steps "
+                              "to deploy it again")
 
     def _pool(self, source: UniswapV3Source) -> str:
         if source.pool is not None:
@@ -149,10 +178,8 @@ class Deployment:
                 value = getattr(g, field)
                 if value is not None:
                     calls.append((strategy, setter, (int(value),)))
-            if g.min_width_ticks is not None or g.max_width_ticks is not None:
-                calls.append((strategy, "setRangeWidthBounds", (
-                    g.min_width_ticks if g.min_width_ticks is not None else strategy.minWidthTicks(),
-                    g.max_width_ticks if g.max_width_ticks is not None else strategy.maxWidthTicks())))
+            if g.min_width_ticks is not None:
+                calls.append((strategy, "setRangeWidthBounds", (g.min_width_ticks, g.max_width_ticks)))
         return calls
 
     def _batch(self, calls) -> tuple[list[str], list[int], list[bytes], bytes]:
@@ -181,15 +208,29 @@ class Deployment:
             else:
                 strategies[source.name] = self._contract(key, "ERC4626Adapter", source.target, spec.asset,
                                                          vault.address, source.name, _symbol(spec, source.name))
-        targets, values, payloads, salt = self._batch(self.admin_calls(vault, strategies))
+        calls = self.admin_calls(vault, strategies)
+        targets, values, payloads, salt = self._batch(calls)
         op_id = timelock.hashOperationBatch(targets, values, payloads, ZERO_BYTES32, salt)
         rec = self.record
         if rec.admin is None:
             rec.admin = AdminOperation(id="0x" + bytes(op_id).hex(), salt="0x" + salt.hex())
             self._save()
+        elif rec.admin.id.lower() != "0x" + bytes(op_id).hex():
+            raise DeployError(f"the admin batch is now {('0x' + bytes(op_id).hex())[:12]}…, the record scheduled "
+                              f"{rec.admin.id[:12]}…: the spec's addresses or calls changed; nothing was sent")
         state = timelock.getOperationState(op_id)
         me = self.account.address
         if state == UNSET:
+            # Each call as the timelock will make it, now: a value the contracts refuse is refused before the delay.
+            # Only a pool oracle too short for the TWAP window may pass: it is checked again at execution, when the
+            # delay has added a day of history.
+            for (target, method, args), data in zip(calls, payloads):
+                try:
+                    transact.simulate(timelock.address, target.address, data, f"{method}{tuple(args)} (as the timelock)")
+                except transact.Refused as exc:
+                    if not any(reason in str(exc) for reason in TIME_DEPENDENT_REVERTS):
+                        raise
+                    lines.append(f"note: {exc} today; it must not by the batch's ETA")
             if not timelock.hasRole(timelock.PROPOSER_ROLE(), me):
                 lines.append(f"the admin batch ({len(targets)} calls) must be scheduled by governance {gov} on "
                              f"timelock {timelock.address}: scheduleBatch with salt {rec.admin.salt} (see "
@@ -199,8 +240,9 @@ class Deployment:
                           spec.timelock_delay, what="scheduling the admin batch")
             state = timelock.getOperationState(op_id)
             self.echo(f"admin batch of {len(targets)} calls scheduled on the timelock")
-        if rec.admin.eta is None:
-            rec.admin.eta = int(timelock.getTimestamp(op_id))
+        eta = int(timelock.getTimestamp(op_id))
+        if rec.admin.eta != eta:
+            rec.admin.eta = eta
             self._save()
         if state == WAITING:
             wait = rec.admin.eta - chain.blocks.head.timestamp
@@ -262,6 +304,9 @@ class Deployment:
                     value = getattr(source.guardrails, field)
                     if value is not None:
                         expect(f"{source.name} {field}", getattr(strategy, getter)(), int(value))
+                if source.guardrails.min_width_ticks is not None:
+                    expect(f"{source.name} width bounds", (strategy.minWidthTicks(), strategy.maxWidthTicks()),
+                           (source.guardrails.min_width_ticks, source.guardrails.max_width_ticks))
             elif isinstance(source, Erc4626Source):
                 expect(f"{source.name} target", to_checksum_address(strategy.target()), source.target)
         return problems

@@ -8,20 +8,14 @@ import json
 
 import click
 
-from keeper.cli_options import max_loss, on_vault, signed
+from keeper.cli_options import max_loss, on_vault, parse_amount, signed
 
 
 def _units(vault, amount: str) -> tuple[int, str, int]:
     from keeper import names
 
     symbol, decimals = names.token(vault.asset())
-    try:
-        raw = int(round(float(amount) * 10**decimals))
-    except ValueError:
-        raise click.BadParameter(f"{amount!r} is not an amount of {symbol}") from None
-    if raw <= 0:
-        raise click.BadParameter("the amount must be above zero")
-    return raw, symbol, decimals
+    return parse_amount(amount, decimals, symbol), symbol, decimals
 
 
 @click.command()
@@ -67,9 +61,13 @@ def _exit(kind: str, network, vault_address, account_name, amount, max_loss_bps)
         owner = account.address
         symbol = None
         if kind == "redeem":
-            raw = vault.balanceOf(owner) if amount == "all" else int(round(float(amount) * 10**vault.decimals()))
+            raw = vault.balanceOf(owner) if amount == "all" else parse_amount(amount, vault.decimals(), "shares")
             preview = vault.previewRedeem(raw)
             loss_free = raw <= vault.maxRedeem(owner)
+        elif amount == "all":
+            raw = vault.maxWithdraw(owner) if max_loss_bps is None else vault.previewRedeem(vault.balanceOf(owner))
+            preview = vault.previewWithdraw(raw)
+            loss_free = raw <= vault.maxWithdraw(owner)
         else:
             raw, symbol, _ = _units(vault, amount)
             preview = vault.previewWithdraw(raw)
@@ -93,7 +91,8 @@ def _exit(kind: str, network, vault_address, account_name, amount, max_loss_bps)
 @click.argument("amount")
 @max_loss
 def withdraw(network, vault_address, account_name, amount, max_loss_bps):
-    """Withdraw AMOUNT of the asset: loss-free when it is liquid, else by unwinding within --max-loss-bps."""
+    """Withdraw AMOUNT of the asset (or `all`): loss-free when it is liquid, else by unwinding within
+    --max-loss-bps."""
     _exit("withdraw", network, vault_address, account_name, amount, max_loss_bps)
 
 

@@ -17,13 +17,19 @@ class Refused(RuntimeError):
     """One line: what would have been sent, and the contract's reason for refusing it."""
 
 
-def _reason(exc: BaseException) -> str:
+def _revert_data(exc: BaseException) -> str | bytes | None:
+    """The revert data a failed eth_call carries, or None when the failure was not a revert (a refused or dropped
+    request, a rate limit), which is the connection's to report, not a contract's reason."""
+    from web3.exceptions import ContractLogicError
+
     data = getattr(exc, "data", None)
     if isinstance(data, dict):
         data = data.get("data")
     if isinstance(data, (str, bytes)):
-        return decode_revert(data, contracts.all_types())
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return data
+    if isinstance(exc, ContractLogicError):
+        return b""
+    return None
 
 
 def simulate(sender: str, to: str | None, data: bytes | str, what: str, value: int = 0) -> None:
@@ -38,7 +44,10 @@ def simulate(sender: str, to: str | None, data: bytes | str, what: str, value: i
     try:
         chain.provider.web3.eth.call(tx)
     except Exception as exc:  # a revert arrives as one of several web3 exception types, all carrying its data
-        raise Refused(f"{what} would revert: {_reason(exc)}") from None
+        data = _revert_data(exc)
+        if data is None:
+            raise
+        raise Refused(f"{what} would revert: {decode_revert(data or None, contracts.all_types())}") from None
 
 
 def call(account, contract, method: str, *args: Any, what: str | None = None):

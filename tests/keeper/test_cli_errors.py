@@ -164,3 +164,16 @@ def test_deploy__bad_spec__one_line_before_any_node(elsewhere, spec, says):
     line = _one_line(_alp(["deploy", str(path), "--network", f"http://127.0.0.1:{_closed_port()}", "--account", "x"],
                           elsewhere))
     assert line.startswith(f"Error: spec {path}") and says in line, line
+
+
+def test_amounts__exact_in_raw_units__separators_and_excess_decimals_refused():
+    import click
+
+    from keeper.cli_options import parse_amount
+
+    assert parse_amount("1.1", 18, "WETH") == 1_100_000_000_000_000_000, "no float rounding"
+    assert parse_amount("250000", 6, "USDC") == 250_000_000_000
+    for bad, says in (("1,234.5", "not a number"), ("abc", "not a number"), ("0", "positive"),
+                      ("1.0000001", "at most 6 decimals"), ("inf", "positive"), ("-5", "positive")):
+        with pytest.raises(click.BadParameter, match=says):
+            parse_amount(bad, 6, "USDC")

@@ -81,7 +81,9 @@ def test_health__fails_once_the_last_success_is_older_than_the_bound():
         def gas_used_total(self):
             return 0
 
-    assert metrics.health(now=0)[0] is False, "no cycle yet"
+    start = metrics._started
+    assert metrics.health(now=start + 30)[0] is True, "inside its first cycle"
+    assert metrics.health(now=start + 61)[0] is False, "no cycle in a whole bound since start"
     metrics.record_cycle("no-action", 1.0, NoStore(), now=1_000)
     assert metrics.health(now=1_030) == (True, "last successful cycle 30 s ago")
     ok, why = metrics.health(now=1_061)
