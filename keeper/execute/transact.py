@@ -46,6 +46,12 @@ def simulate(sender: str, to: str | None, data: bytes | str, what: str, value: i
     except Exception as exc:  # a revert arrives as one of several web3 exception types, all carrying its data
         data = _revert_data(exc)
         if data is None:
+            from web3.exceptions import Web3RPCError
+
+            if isinstance(exc, Web3RPCError):  # the node's own answer (e.g. insufficient funds), not a revert
+                message = getattr(exc, "rpc_response", None) or {}
+                text = (message.get("error") or {}).get("message") if isinstance(message, dict) else None
+                raise Refused(f"{what}: the node refused it: {text or type(exc).__name__}") from None
             raise
         raise Refused(f"{what} would revert: {decode_revert(data or None, contracts.all_types())}") from None
 
