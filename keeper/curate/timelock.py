@@ -36,7 +36,8 @@ def admin_timelock(vault, from_block: int = 0) -> Any:
     for log in reversed(list(vault.RoleGranted.range(from_block, vault.chain_manager.blocks.head.number + 1))):
         if log.role == role and vault.hasRole(role, log.account):
             return contracts.at("Timelock", log.account)
-    raise TimelockError(f"vault {vault.address} has no admin this tool can find: check the address")
+    raise TimelockError(f"no admin grant of vault {vault.address} found since block {from_block}: pass the vault's "
+                        "deployment block as --from-block (its deployment record has it), or check the address")
 
 
 def describe_call(target: str, data: bytes) -> str:
