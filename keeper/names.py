@@ -86,11 +86,24 @@ class Labels:
         return self._strategies[address]
 
 
+def _role_label(constant: str) -> str:
+    """`DEFAULT_ADMIN_ROLE` -> `admin`, `CURATOR_ROLE` -> `curator`."""
+    return constant.removesuffix("_ROLE").lower().replace("default_admin", "admin")
+
+
 def roles_of(vault, account: str) -> list[str]:
     """The vault roles `account` holds, by name."""
-    held = []
-    for name in ROLE_NAMES:
-        role = getattr(vault, name)()
-        if vault.hasRole(role, account):
-            held.append(name.removesuffix("_ROLE").lower().replace("default_admin", "admin"))
-    return held
+    return [_role_label(name) for name in ROLE_NAMES if vault.hasRole(getattr(vault, name)(), account)]
+
+
+def role_holders(vault, from_block: int = 0) -> dict[str, list[str]]:
+    """Who holds each vault role now, by name: every account granted it since `from_block` that still holds it,
+    in the order of their latest grant (the most recent last)."""
+    roles = {_role_label(name): getattr(vault, name)() for name in ROLE_NAMES}
+    granted: dict[str, dict[str, None]] = {label: {} for label in roles}
+    for log in vault.RoleGranted.range(from_block, vault.chain_manager.blocks.head.number + 1):
+        for label, role in roles.items():
+            if log.role == role:
+                granted[label].pop(log.account, None)
+                granted[label][log.account] = None
+    return {label: [a for a in accounts if vault.hasRole(roles[label], a)] for label, accounts in granted.items()}

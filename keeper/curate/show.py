@@ -11,22 +11,6 @@ from keeper.curate.settings import RANGE_SETTINGS, UNLIMITED, VAULT_SETTINGS
 from keeper.curate.timelock import admin_timelock, operations
 from keeper.market.chain import strategy_pool
 
-ROLE_NAMES = {"admin": "DEFAULT_ADMIN_ROLE", "curator": "CURATOR_ROLE", "guardian": "GUARDIAN_ROLE",
-              "keeper": "KEEPER_ROLE"}
-
-
-def holders(vault, from_block: int = 0) -> dict[str, list[str]]:
-    """Who holds each role now, from the grant and revoke events."""
-    head = vault.chain_manager.blocks.head.number + 1
-    roles = {name: getattr(vault, constant)() for name, constant in ROLE_NAMES.items()}
-    seen: dict[str, set[str]] = {name: set() for name in roles}
-    for log in vault.RoleGranted.range(from_block, head):
-        for name, role in roles.items():
-            if log.role == role:
-                seen[name].add(log.account)
-    return {name: sorted(a for a in accounts if vault.hasRole(roles[name], a)) for name, accounts in seen.items()}
-
-
 def _amount(raw: int, decimals: int) -> float | None:
     return None if raw == UNLIMITED else raw / 10**decimals
 
@@ -42,7 +26,7 @@ def report(vault, from_block: int = 0) -> dict[str, Any]:
         "total_assets": vault.totalAssets() / 10**decimals, "idle": vault.totalIdle() / 10**decimals,
         "debt": vault.totalDebt() / 10**decimals, "share_price": vault.convertToAssets(10**vault.decimals()) / 10**decimals,
         "paused": bool(vault.paused()), "shutdown": bool(vault.isShutdown()),
-        "roles": holders(vault, from_block), "fee_recipient": vault.feeRecipient(),
+        "roles": names.role_holders(vault, from_block), "fee_recipient": vault.feeRecipient(),
         "fees": {"performance_bps": vault.performanceFeeBps(), "management_bps": vault.managementFeeBps()},
         "guardrails": {}, "strategies": [], "timelock": None,
     }
@@ -65,7 +49,7 @@ def report(vault, from_block: int = 0) -> dict[str, Any]:
         else:
             entry["kind"] = "erc4626"
         out["strategies"].append(entry)
-    timelock = admin_timelock(vault, from_block)
+    timelock = admin_timelock(vault, from_block, out["roles"]["admin"])
     out["timelock"] = {
         "address": timelock.address, "delay": int(timelock.getMinDelay()),
         "pending": [{"id": op.id, "state": op.state, "eta": op.eta, "calls": op.described()}

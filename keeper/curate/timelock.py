@@ -30,12 +30,13 @@ class Operation:
         return [describe_call(target, data) for target, _, data in self.calls]
 
 
-def admin_timelock(vault, from_block: int = 0) -> Any:
-    """The Timelock holding the vault's admin role (the most recent grant still held)."""
-    role = vault.DEFAULT_ADMIN_ROLE()
-    for log in reversed(list(vault.RoleGranted.range(from_block, vault.chain_manager.blocks.head.number + 1))):
-        if log.role == role and vault.hasRole(role, log.account):
-            return contracts.at("Timelock", log.account)
+def admin_timelock(vault, from_block: int = 0, admins: list[str] | None = None) -> Any:
+    """The Timelock holding the vault's admin role (`admins`: the holders when the caller has read them)."""
+    from keeper.names import role_holders
+
+    admins = role_holders(vault, from_block)["admin"] if admins is None else admins
+    if admins:
+        return contracts.at("Timelock", admins[-1])
     raise TimelockError(f"no admin grant of vault {vault.address} found since block {from_block}: pass the vault's "
                         "deployment block as --from-block (its deployment record has it), or check the address")
 

@@ -20,9 +20,7 @@ from keeper import contracts
 from keeper.deploy.record import AdminOperation, Deployed, DeploymentRecord, RecordError, save_record
 from keeper.deploy.registry import chain_entry
 from keeper.deploy.spec import DeploySpec, Erc4626Source, SpecError, UniswapV3Source
-from keeper.curate.settings import RANGE_SETTINGS as RANGE_SETTERS
-from keeper.curate.settings import VAULT_SETTINGS as VAULT_SETTERS
-from keeper.curate.settings import to_units
+from keeper.curate.settings import RANGE_SETTINGS, VAULT_SETTINGS, to_units
 from keeper.execute import transact
 
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -166,7 +164,7 @@ class Deployment:
             calls.append((vault, "addStrategy", (strategies[source.name].address, self._units(source.max_debt),
                                                  source.max_debt_bps)))
         calls.append((vault, "setFees", (spec.fees.performance_bps, spec.fees.management_bps)))
-        for field, (setter, _, amount) in VAULT_SETTERS.items():
+        for field, (setter, _, amount) in VAULT_SETTINGS.items():
             value = getattr(spec.vault, field)
             if value is not None:
                 calls.append((vault, setter, (self._units(value) if amount else int(value),)))
@@ -174,7 +172,7 @@ class Deployment:
             if not isinstance(source, UniswapV3Source):
                 continue
             strategy, g = strategies[source.name], source.guardrails
-            for field, (setter, _) in RANGE_SETTERS.items():
+            for field, (setter, _) in RANGE_SETTINGS.items():
                 value = getattr(g, field)
                 if value is not None:
                     calls.append((strategy, setter, (int(value),)))
@@ -288,7 +286,7 @@ class Deployment:
         expect("fee recipient", to_checksum_address(vault.feeRecipient()), self.roles["fee_recipient"])
         expect("performance fee", vault.performanceFeeBps(), spec.fees.performance_bps)
         expect("management fee", vault.managementFeeBps(), spec.fees.management_bps)
-        for field, (_, getter, amount) in VAULT_SETTERS.items():
+        for field, (_, getter, amount) in VAULT_SETTINGS.items():
             value = getattr(spec.vault, field)
             if value is not None:
                 expect(field, getattr(vault, getter)(), self._units(value) if amount else int(value))
@@ -300,7 +298,7 @@ class Deployment:
             expect(f"{source.name} max debt bps", config.maxDebtBps, source.max_debt_bps)
             if isinstance(source, UniswapV3Source):
                 expect(f"{source.name} pool", to_checksum_address(strategy.pool()), to_checksum_address(self._pool(source)))
-                for field, (_, getter) in RANGE_SETTERS.items():
+                for field, (_, getter) in RANGE_SETTINGS.items():
                     value = getattr(source.guardrails, field)
                     if value is not None:
                         expect(f"{source.name} {field}", getattr(strategy, getter)(), int(value))

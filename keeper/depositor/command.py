@@ -50,6 +50,7 @@ def deposit(network, vault_address, account_name, amount):
 
 
 def _exit(kind: str, network, vault_address, account_name, amount, max_loss_bps):
+    from keeper import names
     from keeper.accounts import resolve
     from keeper.connect import connected
     from keeper.execute import transact
@@ -59,7 +60,6 @@ def _exit(kind: str, network, vault_address, account_name, amount, max_loss_bps)
         vault = alp_vault(vault_address)
         account = resolve(account_name)
         owner = account.address
-        symbol = None
         if kind == "redeem":
             raw = vault.balanceOf(owner) if amount == "all" else parse_amount(amount, vault.decimals(), "shares")
             preview = vault.previewRedeem(raw)
@@ -69,15 +69,13 @@ def _exit(kind: str, network, vault_address, account_name, amount, max_loss_bps)
             preview = vault.previewWithdraw(raw)
             loss_free = raw <= vault.maxWithdraw(owner)
         else:
-            raw, symbol, _ = _units(vault, amount)
+            raw = _units(vault, amount)[0]
             preview = vault.previewWithdraw(raw)
             loss_free = raw <= vault.maxWithdraw(owner)
         args = (raw, owner, owner) if loss_free and max_loss_bps is None else (raw, owner, owner, max_loss_bps or 0)
         receipt = transact.call(account, vault, kind, *args, what=f"{kind} {amount}")
         logs = list(receipt.decode_logs(vault.Withdraw))
         got = logs[-1].assets if logs else 0
-        from keeper import names
-
         symbol, decimals = names.token(vault.asset())
         what = "shares burnt" if kind == "withdraw" else "assets expected"
         click.echo(f"{kind} {amount}: received {got / 10**decimals:,.2f} {symbol} ({what} by preview: "

@@ -67,8 +67,7 @@ def call(account, contract, method: str, *args: Any, what: str | None = None):
 def deploy(account, name: str, *args: Any):
     """Simulates deploying contract type `name` with `args` from `account`, then deploys it."""
     container = contracts.container(name)
-    data = bytes(container.contract_type.deployment_bytecode.bytecode and bytes.fromhex(
-        container.contract_type.deployment_bytecode.bytecode.removeprefix("0x")))
-    data += bytes.fromhex(container.constructor.encode_input(*args).hex().removeprefix("0x")) if args else b""
+    data = bytes.fromhex(container.contract_type.deployment_bytecode.bytecode.removeprefix("0x"))
+    data += bytes(container.constructor.encode_input(*args)) if args else b""
     simulate(account.address, None, data, f"deploying {name}")
     return account.deploy(container, *args)
