@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from keeper.dashboard.snapshot import Alert, DashboardSnapshot
+from keeper.dashboard.snapshot import OVER_TOLERANCE, Alert, DashboardSnapshot
 
 # A guardrail this close to its limit is worth an operator's glance before the keeper runs into it.
 HEADROOM_WARNING = 0.9
-# Rounding between the chain's integers and the page's floats: within this, a value is at its limit, not past it.
-OVER_TOLERANCE = 1e-6
 # A keeper silent for this many of its own intervals has stalled.
 STALL_INTERVALS = 3
 
@@ -23,11 +21,15 @@ def derive_alerts(snapshot: DashboardSnapshot) -> list[Alert]:
             alerts.append(Alert(level="warning", message=f"{track.strategy} is out of range in {track.pool}: "
                                                          "it earns no fees until re-ranged."))
     for headroom in snapshot.guardrails:
-        # A keeper filling a cap or spending the idle buffer down to its floor is working as meant: worth knowing,
-        # not alarming. Past a limit (a cap tightened under a holding, say) is what needs a person.
-        if headroom.fraction > 1 + OVER_TOLERANCE:
-            alerts.append(Alert(level="critical", message=f"Guardrail breached: {headroom.name} over its limit "
-                                                          f"({headroom.fraction:.0%})."))
+        # The vault refuses every keeper move that would pass a limit, so a limit passed has another cause (a
+        # withdrawal shrinking the vault, a reported gain, a cap lowered): the feed names it and rates it.
+        if headroom.past:
+            side = "under its minimum" if headroom.floor else "over its limit"
+            limit = f"{headroom.limit:,.2f} {headroom.unit}".strip()
+            alerts.append(Alert(level=headroom.past_level, message=f"{headroom.name}: {headroom.used:,.2f} {side} "
+                                f"of {limit}. {headroom.note}".strip()))
+        elif headroom.floor:
+            continue
         elif headroom.fraction >= 1 - OVER_TOLERANCE:
             alerts.append(Alert(level="info", message=f"{headroom.name} at its limit: the keeper can add no more."))
         elif headroom.fraction >= HEADROOM_WARNING:

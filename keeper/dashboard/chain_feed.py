@@ -20,10 +20,12 @@ from keeper.dashboard.snapshot import (
     DecisionRow,
     Headroom,
     RangeTrack,
+    ReplayClock,
     RiskScore,
     SeriesPoint,
     VaultSummary,
 )
+from keeper.depositor.ledger import report_words
 from keeper.market.chain import strategy_pool
 
 BPS = 10_000
@@ -71,6 +73,7 @@ class ChainFeed:
         earnings: Callable[[str], tuple[float, float]] | None = None,
         unsent: Callable[[], list[DecisionRow]] | None = None,
         last_cycle: Callable[[], int | None] | None = None,
+        replay: ReplayClock | None = None,
     ) -> None:
         self.vault, self.control, self.chain_name = vault, control, chain_name
         self._ranges, self._risk, self._reasons = ranges, risk, decision_reasons
@@ -94,6 +97,10 @@ class ChainFeed:
         self._univ3: list[Any] | None = None
         self._gas_wei = 0
         self._last_turnover = self._last_value = 0
+        # Since the keeper's last rebalance: what depositors took out, and what strategies reported (the causes a
+        # limit can be passed by, since the vault refuses any keeper move that would pass one).
+        self._withdrawn_since_move = self._gains_since_move = 0
+        self._replay = replay
         self._next_block = _FIRST_BLOCK
         self._lock = threading.Lock()
         self._latest: DashboardSnapshot | None = None
@@ -132,6 +139,7 @@ class ChainFeed:
             decisions=decisions,
             keeper_last_cycle=self._last_cycle() if self._last_cycle else (decisions[-1].t if decisions else None),
             keeper_interval=self._keeper_interval,
+            replay=self._replay,
         )
         with self._lock:
             self._latest = snapshot
@@ -160,30 +168,53 @@ class ChainFeed:
         if head < self._next_block:
             return
         vault = self.vault.contract
-        for log in vault.Rebalanced.range(self._next_block, head + 1):
-            self._last_turnover, self._last_value = log.turnover, self._total_before(log)
-            self._record(log, "rebalance", [
-                f"turnover {log.turnover / self._unit:,.2f}",
-                f"value {log.valueBefore / self._unit:,.2f} -> {log.valueAfter / self._unit:,.2f}",
-            ])
-        for log in self._range_updates(head):
-            label = self.vault.strategy_labels.get(log.contract_address, log.contract_address[:10])
-            self._record(log, f"re-range {label}", [
-                f"range [{log.tickLower}, {log.tickUpper}) around spot tick {log.spotTick} (TWAP {log.twapTick})",
-            ])
-        for log in vault.Harvested.range(self._next_block, head + 1):
-            label = self.vault.strategy_labels.get(log.strategy, log.strategy[:10])
-            self._record(log, f"harvest {label}", [
-                f"gain {log.gain / self._unit:,.2f}", f"loss {log.loss / self._unit:,.2f}",
-            ])
-        # Depositors' large flows move every chart: the log says so, without counting their gas as the keeper's.
+        symbol = self._asset.symbol()
+        logs = sorted([*(("rebalance", log) for log in vault.Rebalanced.range(self._next_block, head + 1)),
+                       *(("re-range", log) for log in self._range_updates(head)),
+                       *(("harvest", log) for log in vault.Harvested.range(self._next_block, head + 1)),
+                       *(("deposit", log) for log in vault.Deposit.range(self._next_block, head + 1)),
+                       *(("withdrawal", log) for log in vault.Withdraw.range(self._next_block, head + 1))],
+                      key=lambda item: (item[1].block_number, item[1].log_index))
         total = vault.totalAssets()
-        for kind, event in (("deposit", vault.Deposit), ("withdrawal", vault.Withdraw)):
-            for log in event.range(self._next_block, head + 1):
+        unlock_hours = vault.profitUnlockTime() / 3_600
+        for kind, log in logs:
+            if kind == "rebalance":
+                self._last_turnover, self._last_value = log.turnover, self._total_before(log)
+                self._withdrawn_since_move = self._gains_since_move = 0
+                self._record(log, "rebalance", [
+                    f"turnover {log.turnover / self._unit:,.2f}",
+                    f"value {log.valueBefore / self._unit:,.2f} -> {log.valueAfter / self._unit:,.2f}",
+                ])
+            elif kind == "re-range":
+                label = self.vault.strategy_labels.get(log.contract_address, log.contract_address[:10])
+                self._record(log, f"re-range {label}", [
+                    f"range [{log.tickLower}, {log.tickUpper}) around spot tick {log.spotTick} (TWAP {log.twapTick})",
+                ])
+            elif kind == "harvest":
+                self._gains_since_move += log.gain
+                label = self.vault.strategy_labels.get(log.strategy, log.strategy[:10])
+                self._record(log, f"harvest {label}", [
+                    report_words(log, self.vault.strategy_labels, self._unit, symbol, unlock_hours),
+                    self._price_move(log.block_number)])
+            else:
+                if kind == "withdrawal":
+                    self._withdrawn_since_move += log.assets
+                # Depositors' large flows move every chart: the log says so, without counting their gas as the
+                # keeper's.
                 if log.assets * BPS >= LARGE_FLOW_BPS * max(total, 1):
-                    self._record(log, kind, [f"{log.owner[:10]}: {log.assets / self._unit:,.2f} "
-                                             f"{self._asset.symbol()} ({kind} by a depositor)"], keeper_paid=False)
+                    self._record(log, kind, [f"{log.owner[:10]}: {log.assets / self._unit:,.2f} {symbol} ({kind} "
+                                             "by a depositor, not a keeper move)"], keeper_paid=False)
         self._next_block = head + 1
+
+    def _price_move(self, block: int) -> str:
+        """The share price across a block, from the vault's own view at the blocks either side."""
+        vault = self.vault.contract
+        try:
+            before, after = (vault.convertToAssets(self._one_share, block_id=b) for b in (block - 1, block))
+        except Exception:  # a node without those blocks' state
+            return "share price across the report: not available from this node"
+        return (f"share price {before / self._unit:,.6f} -> {after / self._unit:,.6f} "
+                f"({(after - before) / max(before, 1):+.4%}) across this block")
 
     def _total_before(self, log: Any) -> int:
         """Total assets just before the block of `log`: what the vault measured the move's turnover against."""
@@ -220,9 +251,12 @@ class ChainFeed:
     def _headroom(self, now: int) -> list[Headroom]:
         vault = self.vault.contract
         total = vault.totalAssets()
+        idle_pct = vault.totalIdle() * BPS / total / 100 if total else 0.0
         rows = [
-            Headroom(name="idle buffer (minimum / held)", used=vault.minIdleBps() / 100,
-                     limit=(vault.totalIdle() * BPS / total / 100) if total else 0, unit="% of assets"),
+            Headroom(name="idle buffer (held / minimum)", used=idle_pct, limit=vault.minIdleBps() / 100,
+                     unit="% of assets", floor=True, past_level="warning",
+                     note=self._cause("the idle buffer") + " Until then, withdrawals beyond idle must unwind "
+                                                           "strategies (a depositor may need to accept a max loss)."),
             # The last move's turnover against the bound it met (on total assets then, as the vault checked it).
             Headroom(name="turnover of the last rebalance (max)", used=self._last_turnover / self._unit,
                      limit=self._last_value * vault.maxTurnoverBps() / BPS / self._unit, unit=self._asset.symbol()),
@@ -230,11 +264,29 @@ class ChainFeed:
         limit = vault.depositLimit()
         if limit < vault.UNLIMITED():
             rows.append(Headroom(name="deposit limit", used=total / self._unit, limit=limit / self._unit,
-                                 unit=self._asset.symbol()))
+                                 unit=self._asset.symbol(), past_level="info",
+                                 note="Reported gains took the vault past its limit; new deposits wait until it is "
+                                      "back under."))
         for address in vault.withdrawQueue():
             config = vault.strategies(address)
             cap = min(config.maxDebt, total * config.maxDebtBps // BPS)
             label = self.vault.strategy_labels.get(address, address[:10])
-            rows.append(Headroom(name=f"cap {label}", used=config.currentDebt / self._unit, limit=cap / self._unit,
-                                 unit=self._asset.symbol()))
+            shrank = (config.currentDebt <= config.maxDebt
+                      and config.currentDebt * BPS <= self._last_value * config.maxDebtBps)
+            rows.append(Headroom(
+                name=f"cap {label}", used=config.currentDebt / self._unit, limit=cap / self._unit,
+                unit=self._asset.symbol(), past_level="info" if shrank else "warning",
+                note=self._cause(f"the cap of {label}") if shrank else
+                f"Not a keeper move (the vault refuses those past a cap): a reported gain, or a cap lowered since, "
+                f"put {label} above it. The keeper can add nothing there and brings it under at its next rebalance."))
         return rows
+
+    def _cause(self, what: str) -> str:
+        """Why a limit measured on total assets is passed though the keeper's last move met it."""
+        symbol = self._asset.symbol()
+        if self._withdrawn_since_move:
+            return (f"Depositors withdrew {self._withdrawn_since_move / self._unit:,.2f} {symbol} since the keeper's "
+                    f"last rebalance, which shrank the vault under {what}: information, not a keeper breach. The "
+                    "keeper restores it at its next rebalance.")
+        return (f"The vault's value moved since the keeper's last rebalance (a loss or a price move), which moved "
+                f"{what}: not a keeper breach. The keeper restores it at its next rebalance.")

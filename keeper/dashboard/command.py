@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -22,9 +23,13 @@ REFRESH_SECONDS = 2.0
 @click.option("--store", "store_path", default=None, type=click.Path(exists=True, dir_okay=False),
               help="The keeper's store (default: the config's, when it exists): adds its risk scores, decision "
                    "reasons and the plans it refused or holds for approval.")
+@click.option("--from-block", default=0, show_default=True, type=int,
+              help="The vault's deployment block: the depositor page reads deposits and reports from it (providers "
+                   "that limit log ranges need it).")
 def dashboard(config_path: str | None, network: str | None, vault_address: str | None, control_address: str | None,
-              host: str, port: int, store_path: str | None) -> None:
-    """Serve the dashboard of VAULT on http://HOST:PORT/ (reads the chain; never sends a transaction)."""
+              host: str, port: int, store_path: str | None, from_block: int) -> None:
+    """Serve the operator dashboard of VAULT on http://HOST:PORT/ and its depositor page on /depositor (reads the
+    chain and never signs: depositors sign with their own browser wallet)."""
     from keeper.dashboard.server import DashboardServer, require_free_port
 
     require_free_port(host, port)
@@ -34,6 +39,7 @@ def dashboard(config_path: str | None, network: str | None, vault_address: str |
     from keeper import names
     from keeper.connect import connected, shown
     from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
+    from keeper.dashboard.depositor_api import DepositorApi
     from keeper.dashboard.keeper_feed import last_cycle_from_store, risk_from_store, unsent_from_store
     from keeper.interrupts import on_interrupt
     from keeper.store import Store
@@ -63,11 +69,15 @@ def dashboard(config_path: str | None, network: str | None, vault_address: str |
             feed = ChainFeed(watched[0], control=watched[1] if control else None, chain_name=shown(network),
                              ranges=range_tracks_for(vault), **extras)
             feed.refresh()
-            with DashboardServer(feed.snapshot, host, port) as server:
-                click.echo(f"dashboard on {server.url} (Ctrl-C to stop)")
+            chain_lock = threading.Lock()  # the page's requests and the refreshes take turns on the connection
+            depositor = DepositorApi(vault, control=control, labels=watched[0].strategy_labels, chain_name=shown(network),
+                                     from_block=from_block, chain_lock=chain_lock)
+            with DashboardServer(feed.snapshot, host, port, depositor=depositor) as server:
+                click.echo(f"dashboard on {server.url} (Ctrl-C to stop); depositors: {server.url}depositor")
                 while True:
                     time.sleep(REFRESH_SECONDS)
-                    feed.refresh()
+                    with chain_lock:
+                        feed.refresh()
     except VaultError as exc:
         raise click.ClickException(str(exc)) from None
     except (ApeException, ValueError) as exc:

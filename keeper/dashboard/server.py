@@ -1,4 +1,5 @@
-"""Serves the dashboard page and its JSON snapshot on localhost, from a background thread that stops cleanly."""
+"""Serves the operator dashboard, the depositor page and their JSON on localhost, from a background thread that stops
+cleanly. The server never signs: the depositor page's transactions are signed by the depositor's own wallet."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qs
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
@@ -14,7 +17,12 @@ from importlib import resources
 from keeper.dashboard.alerts import derive_alerts
 from keeper.dashboard.snapshot import DashboardSnapshot
 
+if TYPE_CHECKING:
+    from keeper.dashboard.depositor_api import DepositorApi
+
 log = logging.getLogger(__name__)
+# A prepare request is a few short fields; anything bigger is not the page's.
+MAX_BODY_BYTES = 4_096
 
 SnapshotSource = Callable[[], DashboardSnapshot]
 
@@ -22,6 +30,9 @@ _STATIC = {
     "/": ("index.html", "text/html; charset=utf-8"),
     "/app.js": ("app.js", "text/javascript; charset=utf-8"),
     "/style.css": ("style.css", "text/css; charset=utf-8"),
+    "/depositor": ("depositor.html", "text/html; charset=utf-8"),
+    "/depositor.js": ("depositor.js", "text/javascript; charset=utf-8"),
+    "/common.js": ("common.js", "text/javascript; charset=utf-8"),
 }
 
 
@@ -33,11 +44,48 @@ def render(source: SnapshotSource) -> dict:
     return body
 
 
-def _handler(source: SnapshotSource) -> type[BaseHTTPRequestHandler]:
+def _answer(call: Callable[[], dict]) -> tuple[HTTPStatus, dict]:
+    """A depositor request's JSON and status: 400 with the one-line fix for a bad request, 503 when the chain fails."""
+    from keeper.dashboard.depositor_api import RequestError
+
+    try:
+        return HTTPStatus.OK, call()
+    except RequestError as exc:
+        return HTTPStatus.BAD_REQUEST, {"error": str(exc)}
+    except Exception as exc:  # the chain's failure: the page says so and retries
+        log.warning("depositor request failed: %s", exc)
+        return HTTPStatus.SERVICE_UNAVAILABLE, {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _handler(source: SnapshotSource, depositor: DepositorApi | None) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:  # noqa: N802
             path = self.path.split("?", 1)[0]
-            if path in _STATIC:
+            if path != "/api/prepare" or depositor is None:
+                self._json(HTTPStatus.NOT_FOUND, {"error": f"no {path} here"})
+                return
+            length = int(self.headers.get("Content-Length") or 0)
+            if length > MAX_BODY_BYTES:
+                self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "request too large"})
+                return
+            try:
+                body = json.loads(self.rfile.read(length) or b"{}")
+            except ValueError:
+                self._json(HTTPStatus.BAD_REQUEST, {"error": "the request is not JSON"})
+                return
+            self._json(*_answer(lambda: depositor.prepare(body if isinstance(body, dict) else {})))
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            path, _, query = self.path.partition("?")
+            if path in ("/api/vault", "/api/position"):
+                if depositor is None:
+                    self._json(HTTPStatus.NOT_FOUND, {"error": "this server has no depositor page"})
+                elif path == "/api/vault":
+                    self._json(*_answer(depositor.vault_info))
+                else:
+                    address = parse_qs(query).get("address", [""])[0]
+                    self._json(*_answer(lambda: depositor.position(address)))
+            elif path in _STATIC:
                 name, content_type = _STATIC[path]
                 self._send(HTTPStatus.OK, content_type, resources.files("keeper.dashboard.static").joinpath(name).read_bytes())
             elif path == "/api/snapshot":
@@ -51,6 +99,9 @@ def _handler(source: SnapshotSource) -> type[BaseHTTPRequestHandler]:
                 self._send(HTTPStatus.OK, "text/plain", b"ok")
             else:
                 self._send(HTTPStatus.NOT_FOUND, "text/plain", b"not found")
+
+        def _json(self, status: HTTPStatus, payload: dict) -> None:
+            self._send(status, "application/json", json.dumps(payload).encode())
 
         def _send(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
             self.send_response(status)
@@ -84,8 +135,9 @@ def require_free_port(host: str, port: int) -> None:
 class DashboardServer:
     """`with DashboardServer(source) as server: server.url` — bound to loopback, stopped on exit."""
 
-    def __init__(self, source: SnapshotSource, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._httpd = ThreadingHTTPServer((host, port), _handler(source))
+    def __init__(self, source: SnapshotSource, host: str = "127.0.0.1", port: int = 0,
+                 depositor: DepositorApi | None = None) -> None:
+        self._httpd = ThreadingHTTPServer((host, port), _handler(source, depositor))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="alp-dashboard", daemon=True)
 

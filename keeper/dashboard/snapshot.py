@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 
 class VaultSummary(BaseModel):
@@ -59,6 +59,10 @@ class RiskScore(BaseModel):
     components: dict[str, float] = {}
 
 
+# Rounding between the chain's integers and the page's floats: within this, a value is at its limit, not past it.
+OVER_TOLERANCE = 1e-6
+
+
 class Headroom(BaseModel):
     """How close a guardrail is: `used` of `limit` (same unit), as read from the contracts."""
 
@@ -66,10 +70,21 @@ class Headroom(BaseModel):
     used: float
     limit: float
     unit: str = ""
+    floor: bool = Field(False, description="a minimum to stay above (the idle buffer), not a ceiling")
+    note: str = Field("", description="why it stands past its limit, in words: what caused it and what happens next")
+    past_level: str = Field("warning", description="how serious being past the limit is, given its cause")
 
+    @computed_field
     @property
     def fraction(self) -> float:
         return 0.0 if self.limit <= 0 else self.used / self.limit
+
+    @computed_field
+    @property
+    def past(self) -> bool:
+        if self.floor:
+            return self.used < self.limit * (1 - OVER_TOLERANCE)
+        return self.limit > 0 and self.fraction > 1 + OVER_TOLERANCE
 
 
 class DecisionRow(BaseModel):
@@ -88,6 +103,13 @@ class Alert(BaseModel):
     message: str
 
 
+class ReplayClock(BaseModel):
+    """The chain replays recorded market history: its clock runs `offset` seconds ahead of the market's."""
+
+    series: str
+    offset: int
+
+
 class DashboardSnapshot(BaseModel):
     generated_at: int
     chain: str
@@ -103,3 +125,4 @@ class DashboardSnapshot(BaseModel):
     alerts: list[Alert] = []
     keeper_last_cycle: int | None = None
     keeper_interval: int | None = None
+    replay: ReplayClock | None = None

@@ -95,7 +95,9 @@ def _fee_tiers(pools: str) -> tuple[int, ...]:
 
 def _replay_demo(console, days, profile, fees, data, dashboard, port, keep_running, as_json) -> None:
     from keeper.dashboard.chain_feed import ChainFeed, WatchedVault
+    from keeper.dashboard.depositor_api import DepositorApi
     from keeper.dashboard.ranges import RangeTracks
+    from keeper.dashboard.snapshot import ReplayClock
     from keeper.dashboard.server import DashboardServer
     from keeper.dashboard.keeper_feed import last_cycle_from_store, risk_from_store, unsent_from_store
     from keeper.demo.replay_demo import earnings, run_demo
@@ -113,13 +115,17 @@ def _replay_demo(console, days, profile, fees, data, dashboard, port, keep_runni
                          chain_name="local anvil (replay)", decision_reasons=store.reasons_for_transaction,
                          keeper_interval=6 * 3_600, ranges=ranges, risk=risk_from_store(store, labels(world["alp"])),
                          unsent=unsent_from_store(store), last_cycle=last_cycle_from_store(store),
-                         earnings=lambda address: earnings(sides[address], world["deposited"]))
+                         earnings=lambda address: earnings(sides[address], world["deposited"]),
+                         replay=ReplayClock(series=world["series"], offset=world["replay_offset"]))
         feed.refresh()
         state["feed"] = feed
         if dashboard:
-            server = DashboardServer(feed.snapshot, port=port).start()
+            depositor = DepositorApi(world["alp"].vault, control=world["control"].vault, labels=labels(world["alp"]),
+                                     chain_name="local anvil (replay)", replay_offset=world["replay_offset"],
+                                     replay_series=world["series"])
+            server = DashboardServer(feed.snapshot, port=port, depositor=depositor).start()
             state["server"] = server
-            console.print(f"dashboard: {server.url}")
+            console.print(f"dashboard: {server.url} · depositors: {server.url}depositor")
 
     with Progress(TextColumn("replaying"), BarColumn(), TextColumn("{task.completed}/{task.total} h"),
                   TimeElapsedColumn(), console=console, transient=True) as bar:

@@ -249,7 +249,9 @@ def run_demo(days: int, profile: str, *, store: Path, say: Callable[[str], None]
                          profile=profile, mode="autonomous", store=str(store), confirm_timeout_seconds=30)
     keeper = Keeper(config, people["keeper"])
     if on_ready:
-        on_ready(dict(alp=alp, control=control, keeper=keeper, market=market, deposited=deposited))
+        # The replay moves chain time with the series from here: chain time minus this is the market's time.
+        on_ready(dict(alp=alp, control=control, keeper=keeper, market=market, deposited=deposited, series=series.name,
+                      replay_offset=chain.pending_timestamp - int(series.timestamps[0])))
 
     counted: set[str] = set()
     cycles: dict[str, int] = {}

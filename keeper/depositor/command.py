@@ -27,60 +27,56 @@ def deposit(network, vault_address, account_name, amount):
     from keeper import contracts
     from keeper.accounts import resolve
     from keeper.connect import connected
+    from keeper.depositor.actions import prepare_deposit
     from keeper.execute import transact
     from keeper.vault_probe import alp_vault
 
     with connected(network):
         vault = alp_vault(vault_address)
         account = resolve(account_name)
-        raw, symbol, decimals = _units(vault, amount)
-        if raw > vault.maxDeposit(account.address):
-            raise click.ClickException(f"the vault takes at most {vault.maxDeposit(account.address) / 10**decimals:,.2f} "
-                                       f"{symbol} now (deposit limit, pause or shutdown): deposit less")
-        token = contracts.erc20(vault.asset())
-        if token.balanceOf(account.address) < raw:
-            raise click.ClickException(f"{account.address} holds {token.balanceOf(account.address) / 10**decimals:,.2f} "
-                                       f"{symbol}, less than {amount}")
-        if token.allowance(account.address, vault.address) < raw:
-            transact.call(account, token, "approve", vault.address, raw, what=f"approving {amount} {symbol}")
+        raw, symbol, _ = _units(vault, amount)
+        prepared = _checked(prepare_deposit(vault, account.address, raw))
+        if prepared.approve is not None:
+            transact.call(account, contracts.erc20(vault.asset()), "approve", vault.address, raw,
+                          what=prepared.approve.what)
             click.echo(f"approved {amount} {symbol} for the vault")
-        shares = vault.previewDeposit(raw)
-        transact.call(account, vault, "deposit", raw, account.address, what=f"depositing {amount} {symbol}")
-        click.echo(f"deposited {amount} {symbol} for {shares / 10**vault.decimals():,.6f} shares (preview)")
+        transact.call(account, vault, prepared.method, *prepared.args, what=prepared.tx.what)
+        click.echo(f"deposited {amount} {symbol}: {prepared.preview}")
+
+
+def _checked(prepared):
+    """The prepared transaction, or the one-line reason it would fail."""
+    if prepared.refused:
+        raise click.ClickException(prepared.refused)
+    return prepared
 
 
 def _exit(kind: str, network, vault_address, account_name, amount, max_loss_bps):
     from keeper import names
     from keeper.accounts import resolve
     from keeper.connect import connected
+    from keeper.depositor.actions import AmountError, prepare_exit
     from keeper.execute import transact
     from keeper.vault_probe import alp_vault
 
     with connected(network):
         vault = alp_vault(vault_address)
         account = resolve(account_name)
-        owner = account.address
-        if kind == "redeem":
-            raw = vault.balanceOf(owner) if amount == "all" else parse_amount(amount, vault.decimals(), "shares")
-            preview = vault.previewRedeem(raw)
-            loss_free = raw <= vault.maxRedeem(owner)
-        elif amount == "all":
-            raw = vault.maxWithdraw(owner) if max_loss_bps is None else vault.previewRedeem(vault.balanceOf(owner))
-            preview = vault.previewWithdraw(raw)
-            loss_free = raw <= vault.maxWithdraw(owner)
+        if amount == "all":
+            raw = "all"
+        elif kind == "redeem":
+            raw = parse_amount(amount, vault.decimals(), "shares")
         else:
             raw = _units(vault, amount)[0]
-            preview = vault.previewWithdraw(raw)
-            loss_free = raw <= vault.maxWithdraw(owner)
-        args = (raw, owner, owner) if loss_free and max_loss_bps is None else (raw, owner, owner, max_loss_bps or 0)
-        receipt = transact.call(account, vault, kind, *args, what=f"{kind} {amount}")
+        try:
+            prepared = _checked(prepare_exit(vault, account.address, kind, raw, max_loss_bps))
+        except AmountError as exc:
+            raise click.ClickException(str(exc)) from None
+        receipt = transact.call(account, vault, prepared.method, *prepared.args, what=prepared.tx.what)
         logs = list(receipt.decode_logs(vault.Withdraw))
         got = logs[-1].assets if logs else 0
         symbol, decimals = names.token(vault.asset())
-        what = "shares burnt" if kind == "withdraw" else "assets expected"
-        click.echo(f"{kind} {amount}: received {got / 10**decimals:,.2f} {symbol} ({what} by preview: "
-                   f"{preview / 10**(vault.decimals() if kind == 'withdraw' else decimals):,.6f}; "
-                   f"{'loss-free' if len(args) == 3 else f'unwinding, max loss {args[3]} bps'})")
+        click.echo(f"{kind} {amount}: received {got / 10**decimals:,.2f} {symbol} (preview: {prepared.preview})")
 
 
 @click.command()

@@ -27,16 +27,29 @@ def test_alerts__each_condition__raises_its_alert():
                          paused=True)
     snapshot = DashboardSnapshot(
         generated_at=NOW, chain="test", vault=vault,
-        guardrails=[Headroom(name="turnover", used=100, limit=100), Headroom(name="idle", used=95, limit=100),
-                    Headroom(name="cap pool", used=130, limit=100)],
+        guardrails=[Headroom(name="turnover", used=100, limit=100), Headroom(name="budget", used=95, limit=100),
+                    Headroom(name="cap pool", used=130, limit=100, note="A reported gain put it there."),
+                    Headroom(name="idle buffer", used=0.5, limit=2, floor=True, note="Depositors withdrew 10.")],
         ranges=[RangeTrack(strategy="s", pool="p", points=[RangePoint(t=NOW, price=5, lower=1, upper=3)])],
         decisions=[DecisionRow(id="1", t=NOW, action="rebalance", status="reverted", reasons=["TurnoverExceeded"])],
         keeper_last_cycle=NOW - 3_600, keeper_interval=300,
     )
     messages = " | ".join(a.message for a in derive_alerts(snapshot))
-    for expected in ("paused", "out of range", "turnover at its limit", "idle at 95%", "Guardrail breached: cap pool",
-                     "reverted", "stalled"):
+    for expected in ("paused", "out of range", "turnover at its limit", "budget at 95%",
+                     "cap pool: 130.00 over its limit of 100.00. A reported gain put it there.",
+                     "idle buffer: 0.50 under its minimum of 2.00. Depositors withdrew 10.", "reverted", "stalled"):
         assert expected in messages, expected
+    assert "breach" not in messages.lower(), "a limit passed is explained by its cause, never called a keeper breach"
+
+
+def test_alerts__a_limit_passed_is_rated_by_its_cause():
+    snapshot = _snapshot(guardrails=[
+        Headroom(name="cap a", used=130, limit=100, past_level="info", note="Depositors withdrew."),
+        Headroom(name="cap b", used=130, limit=100, past_level="warning", note="A cap was lowered."),
+        Headroom(name="idle", used=3, limit=2, floor=True),  # above its floor: nothing to say
+    ])
+    levels = {a.message.split(":")[0]: a.level for a in derive_alerts(snapshot)}
+    assert levels == {"cap a": "info", "cap b": "warning"}
 
 
 def test_alerts__refused_and_waiting_plans__say_why_and_what_to_run():

@@ -15,6 +15,8 @@ from pathlib import Path
 from .test_dashboard_page import CHROMIUM, CHROMIUM_ARGS
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "out" / "demo-dashboard.png"
+DEPOSITOR_SCREENSHOT = SCREENSHOT.with_name("demo-depositor.png")
+BOB = 7  # the demo's depositors are Ape's test accounts: Bob stays in both vaults to the end
 START_SECONDS = 120
 
 
@@ -77,6 +79,24 @@ def test_demo_dashboard__live_charts_and_a_new_move_without_reload(tmp_path):
                 assert page.locator("#ranges rect").count() >= 1, "no range drawn against its pool price"
                 SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(SCREENSHOT), full_page=True)
+                # Replayed market dates are told apart from the local chain's clock.
+                assert "replaying recorded market history" in page.inner_text("#clock")
+
+                # The depositor page of the same vault, watching Bob: his position, the share's worth against the
+                # control, and the replay's two clocks.
+                from ape import accounts
+
+                depositor = browser.new_page(viewport={"width": 1280, "height": 1500})
+                depositor.goto(url + "depositor")
+                depositor.fill("#watch-address", accounts.test_accounts[BOB].address)
+                depositor.click("#watch")
+                depositor.wait_for_function("Number(document.body.dataset.positionUpdates || 0) >= 1", timeout=30_000)
+                assert re.search(r"\d{2},\d{3}\.\d{2} USDC", depositor.inner_text("#pos-value")), \
+                    depositor.inner_text("#position")
+                assert "static control" in depositor.inner_text("#legend-share")
+                assert "the market was at 20" in depositor.inner_text("#clock")
+                assert "WETH/USDC" in depositor.inner_text("#strategies")
+                depositor.screenshot(path=str(DEPOSITOR_SCREENSHOT), full_page=True)
             finally:
                 browser.close()
         os.killpg(demo.pid, signal.SIGINT)

@@ -2,61 +2,8 @@
 "use strict";
 
 const POLL_MS = 2000;
-const PALETTE = ["#4cc38a", "#388bfd", "#e3b341", "#db61a2", "#a371f7", "#f0883e", "#3fb9d6", "#8b98a5"];
-const SVG_NS = "http://www.w3.org/2000/svg";
 const seenDecisions = new Set();
 let firstLoad = true;
-
-const fmt = (x, digits = 2) =>
-  x === null || x === undefined || Number.isNaN(x) ? "–"
-    : Number(x).toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
-const when = (t) => new Date(t * 1000).toISOString().slice(0, 16).replace("T", " ");
-
-function el(tag, attrs = {}, text) {
-  const node = tag.startsWith("svg:") ? document.createElementNS(SVG_NS, tag.slice(4)) : document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-// Enough decimals that the five gridlines of a span read as five different numbers.
-const axisDigits = (span) => Math.min(6, Math.max(0, Math.ceil(-Math.log10(span / 4))));
-
-// A plot area with axes scaled to the data; returns functions mapping data to pixels.
-function frame(svg, xs, ys) {
-  svg.replaceChildren();
-  const w = svg.clientWidth || 600, h = svg.clientHeight || 220, pad = { l: 56, r: 8, t: 8, b: 20 };
-  svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
-  const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
-  if (y0 === y1) { y0 -= Math.abs(y0) * 0.01 || 1; y1 += Math.abs(y1) * 0.01 || 1; }
-  const sx = (x) => pad.l + (x1 === x0 ? 0.5 : (x - x0) / (x1 - x0)) * (w - pad.l - pad.r);
-  const sy = (y) => h - pad.b - ((y - y0) / (y1 - y0)) * (h - pad.t - pad.b);
-  for (let i = 0; i <= 4; i++) {
-    const y = y0 + ((y1 - y0) * i) / 4;
-    svg.append(el("svg:line", { x1: pad.l, x2: w - pad.r, y1: sy(y), y2: sy(y), class: "gridline" }));
-    svg.append(el("svg:text", { x: 4, y: sy(y) + 3 }, fmt(y, axisDigits(y1 - y0))));
-  }
-  svg.append(el("svg:text", { x: pad.l, y: h - 4 }, when(x0)));
-  svg.append(el("svg:text", { x: w - pad.r - 90, y: h - 4 }, when(x1)));
-  return { sx, sy };
-}
-
-function lineChart(svgId, legendId, series) {
-  const svg = document.getElementById(svgId), legend = document.getElementById(legendId);
-  const live = series.filter((s) => s.points.length > 0);
-  legend.replaceChildren();
-  if (!live.length) { svg.replaceChildren(el("svg:text", { x: 10, y: 20 }, "no data yet")); return; }
-  const { sx, sy } = frame(svg, live.flatMap((s) => s.points.map((p) => p[0])), live.flatMap((s) => s.points.map((p) => p[1])));
-  live.forEach((s) => {
-    const d = s.points.map((p, i) => `${i ? "L" : "M"}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join("");
-    svg.append(el("svg:path", { d, fill: "none", stroke: s.color, "stroke-width": 2, "stroke-dasharray": s.dash || "" }));
-    const last = s.points[s.points.length - 1][1];
-    legend.append(el("span", {}, ""));
-    legend.lastChild.innerHTML = `<i style="background:${s.color}"></i>${s.name}: <b>${fmt(last, s.digits ?? 2)}</b>`;
-  });
-  svg.dataset.points = String(live.reduce((n, s) => n + s.points.length, 0));
-}
 
 function allocationChart(points) {
   const svg = document.getElementById("chart-allocation"), legend = document.getElementById("legend-allocation");
@@ -109,7 +56,9 @@ function bars(id, rows) {
   if (!rows.length) { box.append(el("p", { class: "muted" }, "no data yet")); return; }
   rows.forEach((r) => {
     const frac = Math.max(0, Math.min(r.fraction, 1));
-    const cls = r.fraction >= 1 ? "fill crit" : r.fraction >= 0.9 ? "fill warn" : "fill";
+    // Past a limit is amber unless its cause makes it information (blue); a risk score at its limit is red.
+    const cls = r.past !== undefined ? (r.past ? `fill ${r.level === "info" ? "info" : "warn"}` : "fill")
+      : r.fraction >= 1 ? "fill crit" : r.fraction >= 0.9 ? "fill warn" : "fill";
     const bar = el("div", { class: "bar" });
     const caption = el("div", { class: "caption" });
     caption.append(el("span", {}, r.label), el("span", {}, r.detail));
@@ -120,13 +69,18 @@ function bars(id, rows) {
   });
 }
 
+// Growth of one share since the first point of a series, in %: the per-share measure deposits cannot move.
+const growth = (pts) => pts.length ? pts.map((p) => [p.t, (p.share_price / pts[0].share_price - 1) * 100]) : [];
+
 function cards(s) {
   const v = s.vault, c = s.control, box = document.getElementById("cards");
+  const last = (pts) => (pts.length ? pts[pts.length - 1][1] : 0);
+  const ahead = last(growth(s.history)) - last(growth(s.control_history));
   const items = [
     ["Vault value", `${fmt(v.total_assets)} ${v.asset_symbol}`],
     ["Share price", fmt(v.share_price, 6)],
-    ["Against control", c ? `${fmt(v.total_assets - c.total_assets)} ${v.asset_symbol}` : "–",
-      c ? (v.total_assets >= c.total_assets ? "up" : "down") : ""],
+    ["Per share, against control", c ? `${ahead >= 0 ? "+" : ""}${fmt(ahead, 3)} pts` : "–",
+      c ? (ahead >= 0 ? "up" : "down") : "", c ? "growth of a share, ALP minus control" : ""],
     ["Fees + interest earned", `${fmt(v.fees_earned)} ${v.asset_symbol}`,
       "", c ? `control ${fmt(c.fees_earned)}` : ""],
     ["IL, swaps, price moves", `${fmt(v.impermanent_loss)} ${v.asset_symbol}`,
@@ -143,11 +97,14 @@ function cards(s) {
   }));
 }
 
+let replay = null;
+
 function decisions(rows) {
   const body = document.querySelector("#decisions tbody");
   body.replaceChildren(...rows.slice().reverse().map((d) => {
     const tr = el("tr", { "data-id": d.id, class: !firstLoad && !seenDecisions.has(d.id) ? "fresh" : "" });
-    tr.append(el("td", {}, when(d.t)), el("td", {}, d.action), el("td", { class: `status-${d.status}` }, d.status));
+    tr.append(el("td", {}, when(d.t)), el("td", { class: "market-time" }, replay ? when(d.t - replay.offset) : ""),
+      el("td", {}, d.action), el("td", { class: `status-${d.status}` }, d.status));
     const reasons = el("td", { class: "reasons" });
     reasons.append(...d.reasons.map((r) => el("div", {}, r)));
     const tx = el("td");
@@ -160,21 +117,30 @@ function decisions(rows) {
 
 function draw(s) {
   document.getElementById("vault-name").textContent = `${s.vault.name} · ${s.chain}`;
+  replay = s.replay;
+  document.body.classList.toggle("replay", Boolean(replay));
+  document.getElementById("clock").textContent = replay
+    ? `Chain time ${when(s.generated_at)} UTC is a local chain's clock. It is replaying recorded market history `
+      + `(${replay.series}): the market was at ${when(s.generated_at - replay.offset)} UTC. Charts use chain time; `
+      + "the decisions table shows both."
+    : `Chain time ${when(s.generated_at)} UTC (block timestamps).`;
   document.getElementById("alerts").replaceChildren(...s.alerts.map((a) => el("div", { class: `alert ${a.level}` }, a.message)));
   cards(s);
   const series = (pts, key) => pts.map((p) => [p.t, p[key]]);
+  const flat = s.history.length ? [[s.history[0].t, 0], [s.history[s.history.length - 1].t, 0]] : [];
   lineChart("chart-value", "legend-value", [
-    { name: "ALP vault", color: "#4cc38a", points: series(s.history, "value") },
-    { name: "static control", color: "#8b98a5", dash: "4 3", points: series(s.control_history, "value") },
+    { name: "ALP vault, % per share", color: "#4cc38a", digits: 3, points: growth(s.history) },
+    { name: "static control, % per share", color: "#8b98a5", dash: "4 3", digits: 3, points: growth(s.control_history) },
+    { name: "holding the asset", color: "#e3b341", dash: "2 4", digits: 0, points: flat },
   ]);
   lineChart("chart-price", "legend-price", [
-    { name: "ALP", color: "#4cc38a", digits: 6, points: series(s.history, "share_price") },
-    { name: "control", color: "#8b98a5", dash: "4 3", digits: 6, points: series(s.control_history, "share_price") },
+    { name: "ALP vault", color: "#4cc38a", points: series(s.history, "value") },
+    { name: "control", color: "#8b98a5", dash: "4 3", points: series(s.control_history, "value") },
   ]);
   allocationChart(s.allocation);
   rangeCharts(s.ranges);
-  bars("guardrails", s.guardrails.map((g) => ({ label: g.name, fraction: g.limit > 0 ? g.used / g.limit : 0,
-    detail: `${fmt(g.used)} / ${fmt(g.limit)} ${g.unit}` })));
+  bars("guardrails", s.guardrails.map((g) => ({ label: g.name, fraction: g.fraction, past: g.past, level: g.past_level,
+    detail: `${fmt(g.used)} ${g.floor ? "held, minimum" : "of"} ${fmt(g.limit)} ${g.unit}` })));
   // Each score is the risk nearest its profile limit (1 = at the limit); the caption names it.
   bars("risk", s.risk.map((r) => {
     const [binding] = Object.entries(r.components).sort((a, b) => b[1] - a[1])[0] || [""];
@@ -191,7 +157,7 @@ async function poll() {
     const body = await response.json();
     if (!response.ok) throw new Error(body.error || response.statusText);
     draw(body);
-    status.textContent = `updated ${new Date().toLocaleTimeString()} · chain time ${when(body.generated_at)}`;
+    status.textContent = `updated ${new Date().toLocaleTimeString()}`;
     document.body.dataset.updates = String(Number(document.body.dataset.updates || 0) + 1);
   } catch (err) {
     status.textContent = `data unavailable: ${err.message} (retrying)`;

@@ -1,0 +1,120 @@
+"""One depositor's history in a vault, from the chain's events alone: what they put in and took out, the fees their
+shares paid, and the vault's reports explained in a depositor's words.
+
+Fees are charged by minting shares to the fee recipient at each report (`Harvested`); a holder of `b` of the `S`
+shares outstanding before the mint pays `b / S` of the minted shares' value. Balances and supply at each report are
+rebuilt from the share token's `Transfer` events, so no historical state is needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from keeper import names
+
+ZERO = "0x0000000000000000000000000000000000000000"
+
+
+class Entry(BaseModel):
+    """One line of a depositor's activity."""
+
+    t: int = 0
+    block: int
+    kind: str  # deposit | withdrawal | report
+    text: str
+    tx_hash: str
+
+
+class Ledger(BaseModel):
+    deposited_raw: int = 0
+    withdrawn_raw: int = 0
+    fees_paid_raw: int = 0
+    first_block: int | None = None
+    activity: list[Entry] = []
+
+
+def _ordered(*streams: Any) -> list[tuple[str, Any]]:
+    tagged = [(name, log) for name, logs in streams for log in logs]
+    return sorted(tagged, key=lambda item: (item[1].block_number, item[1].log_index))
+
+
+def _hash(log: Any) -> str:
+    tx = log.transaction_hash
+    return tx if isinstance(tx, str) else "0x" + bytes(tx).hex().removeprefix("0x")
+
+
+def report_words(log: Any, labels: dict[str, str], unit: int, symbol: str, unlock_hours: float) -> str:
+    """What a strategy's report means for a share's price."""
+    name = labels.get(log.strategy, log.strategy)
+    fees = log.performanceFeeShares + log.managementFeeShares
+    fee_note = " Fees were minted as new shares, which dilutes every holder a little." if fees else ""
+    if log.loss:
+        return (f"{name} reported a loss of {log.loss / unit:,.2f} {symbol}: it was worth less than the vault had "
+                "lent it (the pool's price moved against the position's token mix by more than its fees earned). "
+                "The share price had already counted that loss as it happened; the report only records it."
+                + fee_note)
+    if log.gain:
+        return (f"{name} reported a gain of {log.gain / unit:,.2f} {symbol} (fees or interest earned). After the "
+                f"performance fee it unlocks into the share price over {unlock_hours:g} h, so the price rises "
+                "gradually, not at once (no one can buy in just before a report and take it)." + fee_note)
+    return f"{name} reported no gain and no loss." + fee_note
+
+
+def ledger(vault: Any, owner: str, labels: dict[str, str], from_block: int = 0, head: int | None = None,
+           timestamps: dict[int, int] | None = None) -> Ledger:
+    """`owner`'s deposits, withdrawals and fees paid in `vault`, and the reports made while they held shares."""
+    from ape import chain
+
+    symbol, decimals = names.token(vault.asset())
+    unit = 10**decimals
+    head = chain.blocks.head.number if head is None else head
+    unlock_hours = vault.profitUnlockTime() / 3_600
+    out = Ledger()
+    balance = supply = 0
+    events = _ordered(("transfer", vault.Transfer.range(from_block, head + 1)),
+                      ("deposit", vault.Deposit.range(from_block, head + 1)),
+                      ("withdraw", vault.Withdraw.range(from_block, head + 1)),
+                      ("report", vault.Harvested.range(from_block, head + 1)))
+    for kind, log in events:
+        args = log.event_arguments
+        if kind == "transfer":
+            sender, receiver, value = args["from"], args["to"], args["value"]
+            supply += value if sender == ZERO else 0
+            supply -= value if receiver == ZERO else 0
+            balance += value if receiver == owner else 0
+            balance -= value if sender == owner else 0
+        elif kind == "deposit" and args["owner"] == owner:
+            out.deposited_raw += args["assets"]
+            out.first_block = log.block_number if out.first_block is None else out.first_block
+            out.activity.append(Entry(block=log.block_number, kind="deposit", tx_hash=_hash(log),
+                                      text=f"deposited {names.amount(args['assets'], decimals, symbol)} for "
+                                           f"{args['shares'] / 10**vault.decimals():,.6f} shares"))
+        elif kind == "withdraw" and args["owner"] == owner:
+            out.withdrawn_raw += args["assets"]
+            out.activity.append(Entry(block=log.block_number, kind="withdrawal", tx_hash=_hash(log),
+                                      text=f"withdrew {names.amount(args['assets'], decimals, symbol)} for "
+                                           f"{args['shares'] / 10**vault.decimals():,.6f} shares"))
+        elif kind == "report" and balance > 0:
+            minted = args["performanceFeeShares"] + args["managementFeeShares"]
+            if minted and supply > minted:
+                # The fee shares were minted (and counted in `supply`) just before this event, in the same call.
+                value = _assets_at(vault, minted, log.block_number)
+                out.fees_paid_raw += value * balance // (supply - minted)
+            out.activity.append(Entry(block=log.block_number, kind="report", tx_hash=_hash(log),
+                                      text=report_words(log, labels, unit, symbol, unlock_hours)))
+    timestamps = {} if timestamps is None else timestamps  # a caller polling often passes its own, kept
+    for entry in out.activity:
+        if entry.block not in timestamps:
+            timestamps[entry.block] = chain.blocks[entry.block].timestamp
+        entry.t = timestamps[entry.block]
+    return out
+
+
+def _assets_at(vault: Any, shares: int, block: int) -> int:
+    """What `shares` were worth at the end of `block` (today's price on a node without that block's state)."""
+    try:
+        return vault.convertToAssets(shares, block_id=block)
+    except Exception:  # a pruned node: the price now is the closest figure it can give
+        return vault.convertToAssets(shares)

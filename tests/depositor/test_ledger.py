@@ -1,0 +1,110 @@
+"""A depositor's history from the chain's events on a real vault: the fees their shares paid at a report (charged as
+shares minted to the fee recipient) split between holders by what each held, deposits and withdrawals summed, the
+report explained; and the page's API answering bad requests with a one-line 400."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from keeper import contracts
+from keeper.dashboard.depositor_api import DepositorApi
+from keeper.dashboard.server import DashboardServer
+from keeper.deployment import Roles, add_strategy, deploy_erc4626_strategy, deploy_vault
+from keeper.depositor.ledger import ledger
+from keeper.depositor.position import position
+from keeper.execute.rationale import NO_RATIONALE
+
+USDC = 10**6
+DAY = 86_400
+PERFORMANCE_FEE_BPS, MANAGEMENT_FEE_BPS = 1_000, 200
+
+
+@pytest.fixture(scope="module")
+def world(accounts, chain):
+    deployer, governance, curator, guardian, keeper, fee_recipient, alice, bob = accounts[:8]
+    usdc = deployer.deploy(contracts.container("TestToken"), "USD Coin", "USDC", 6)
+    deployment = deploy_vault(deployer, usdc, Roles(governance, curator, guardian, keeper, fee_recipient),
+                              timelock_delay=60)
+    vault = deployment.vault
+    deployment.admin.call(vault, "setFees", PERFORMANCE_FEE_BPS, MANAGEMENT_FEE_BPS)
+    source = deployer.deploy(contracts.container("TestYieldVault"), usdc, "Lending", "lend")
+    lending = deploy_erc4626_strategy(deployer, deployment, source, "ALP lend", "alpL")
+    add_strategy(deployment, lending, 10**13, 9_000)
+    for who, amount in ((alice, 10_000), (bob, 30_000)):
+        usdc.mint(who, amount * USDC, sender=deployer)
+        usdc.approve(vault, amount * USDC, sender=who)
+        vault.deposit(amount * USDC, who, sender=who)
+    chain.pending_timestamp += vault.minRebalanceInterval()
+    vault.rebalance([(lending.address, 20_000 * USDC)], chain.pending_timestamp + 600, NO_RATIONALE, sender=keeper)
+    chain.pending_timestamp += 30 * DAY
+    usdc.mint(source, 400 * USDC, sender=deployer)  # the lender's interest: 2 % on what the vault lent
+    report = vault.harvest(lending, chain.pending_timestamp + 600, sender=keeper)
+    vault.withdraw(1_000 * USDC, alice, alice, sender=alice)
+    return dict(vault=vault, alice=alice, bob=bob, fee_recipient=fee_recipient, report=report,
+                labels={lending.address: "Lending"})
+
+
+def test_ledger__fees_paid__split_by_holding_and_sum_to_the_minted_shares_value(world):
+    vault, report = world["vault"], world["report"]
+    [harvested] = [log for log in report.decode_logs(vault.Harvested)]
+    assert harvested.gain > 0 and harvested.performanceFeeShares > 0 and harvested.managementFeeShares > 0
+    alice = ledger(vault, world["alice"].address, world["labels"])
+    bob = ledger(vault, world["bob"].address, world["labels"])
+    minted_value = vault.convertToAssets(vault.balanceOf(world["fee_recipient"]), block_id=report.block_number)
+    assert abs(alice.fees_paid_raw + bob.fees_paid_raw - minted_value) <= 2
+    assert abs(3 * alice.fees_paid_raw - bob.fees_paid_raw) <= 3, "bob held three times alice's shares"
+    assert alice.deposited_raw == 10_000 * USDC and alice.withdrawn_raw == 1_000 * USDC
+    kinds = [e.kind for e in alice.activity]
+    assert kinds == ["deposit", "report", "withdrawal"]
+    assert "reported a gain of 400.00 USDC" in alice.activity[1].text
+    assert "unlocks into the share price" in alice.activity[1].text
+
+
+def test_position__figures_are_the_vaults_views(world):
+    vault, alice = world["vault"], world["alice"].address
+    p = position(vault, alice, labels=world["labels"])
+    shares = vault.balanceOf(alice)
+    assert int(p["shares_raw"]) == shares
+    assert int(p["value_raw"]) == vault.previewRedeem(shares)
+    assert int(p["withdrawable_now_raw"]) == vault.maxWithdraw(alice)
+    assert int(p["redeemable_now_raw"]) == vault.maxRedeem(alice)
+    assert p["profit"] == pytest.approx(p["value"] + 1_000 - 10_000)
+
+
+def _request(url: str, body: dict | None = None) -> tuple[int, dict]:
+    data = None if body is None else json.dumps(body).encode()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=data, method="POST" if data else "GET")) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.mark.parametrize("body, expected", [
+    ({"action": "steal", "owner": "0x" + "11" * 20, "amount": "1"}, "deposit, withdraw or redeem"),
+    ({"action": "deposit", "owner": "0x1234", "amount": "1"}, "is not an address"),
+    ({"action": "deposit", "owner": "0x" + "11" * 20, "amount": "ten"}, "type a number"),
+    ({"action": "deposit", "owner": "0x" + "11" * 20, "amount": "0.0000001"}, "at most 6 decimals"),
+    ({"action": "withdraw", "owner": "0x" + "11" * 20, "amount": "1", "max_loss_bps": "1%"}, "basis points"),
+    ({"action": "withdraw", "owner": "0x" + "11" * 20, "amount": "1", "max_loss_bps": 20_000}, "outside 0..10000"),
+])
+def test_depositor_api__bad_request__one_line_400(world, body, expected):
+    api = DepositorApi(world["vault"], labels=world["labels"])
+    with DashboardServer(lambda: None, depositor=api) as server:
+        status, answer = _request(server.url + "api/prepare", body)
+        assert status == 400 and expected in answer["error"] and "\n" not in answer["error"], answer
+        status, answer = _request(server.url + "api/position?address=nobody")
+        assert status == 400 and "is not an address" in answer["error"]
+
+
+def test_depositor_api__refused_deposit__the_vaults_reason_in_words(world):
+    api = DepositorApi(world["vault"], labels=world["labels"])
+    prepared = api.prepare({"action": "deposit", "owner": world["alice"].address, "amount": "1000000"})
+    assert not prepared["ready"] and "less than 1,000,000.00 USDC" in prepared["refused"]
+    too_much = api.prepare({"action": "withdraw", "owner": world["alice"].address, "amount": "50000",
+                            "max_loss_bps": 100})
+    assert "you can withdraw at most" in too_much["refused"] and "ERC4626ExceededMaxWithdraw" in too_much["refused"]
