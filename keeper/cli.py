@@ -39,10 +39,11 @@ def _operator_errors() -> tuple[type[BaseException], ...]:
     from keeper.deploy.spec import SpecError
     from keeper.deploy.steps import DeployError
     from keeper.execute.transact import Refused
+    from keeper.store.store import StoreError
     from keeper.vault_probe import VaultError
 
     return (ContractTypesError, ConfigError, AccountError, VaultError, OracleTooShort, DataError, PermissionError,
-            SpecError, RecordError, DeployError, Refused, CurateError, TimelockError)
+            SpecError, RecordError, DeployError, Refused, CurateError, TimelockError, StoreError)
 
 
 class _LazyGroup(click.Group):

@@ -70,11 +70,17 @@ PATH="$TOOLS/bin:$VENV/bin:$PATH" SOLCX_BINARY_PATH="$TOOLS/solcx" "$VENV/bin/py
 
 # --- Debian's Chromium for the dashboard's browser test (`tools/setup.sh --browser`, used by `make test`).
 # Playwright drives this system browser; its own browser download needs hosts this machine cannot reach.
-if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
-  command -v apt-get >/dev/null || fail "Chromium missing and no apt-get: install Debian's 'chromium' package, then run 'make test' again."
-  [ "$(id -u)" = 0 ] || fail "Chromium missing: run 'sudo apt-get install -y chromium', then 'make test' again."
-  say "installing Chromium (apt-get install chromium)"
-  { apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; } \
-    || fail "apt-get could not install chromium: check the Debian mirror is reachable, then run 'make test' again."
+# Debian packages the tests use (never downloaded from elsewhere): installed when missing, as root.
+debian_package() {  # NAME: what the tests need it for
+  command -v apt-get >/dev/null || fail "$1 missing and no apt-get: install Debian's '$1' package, then run 'make test' again."
+  [ "$(id -u)" = 0 ] || fail "$1 missing: run 'sudo apt-get install -y $1', then 'make test' again."
+  say "installing $1 (apt-get install $1: $2)"
+  { apt-get install -y -q "$1" >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "$1" >/dev/null 2>&1; }; } \
+    || fail "apt-get could not install $1: check the Debian mirror is reachable, then run 'make test' again."
+}
+if [ "${1:-}" = "--browser" ]; then
+  [ -x /usr/bin/chromium ] || debian_package chromium "the dashboard's browser tests"
+  command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+    || debian_package postgresql "the store tests on PostgreSQL"
 fi
 say "ready (venv: .venv, tools: .tools/bin, solc $solc_version via solcjs)"

@@ -1,4 +1,5 @@
-"""The keeper's memory: observations, decisions, plans and transactions in SQLite (or any SQLAlchemy URL)."""
+"""The keeper's memory: observations, decisions, plans and transactions in SQLite by default or PostgreSQL by URL, one
+schema kept by Alembic migrations on both."""
 
 from keeper.store.store import Store
 

@@ -1,52 +1,60 @@
-"""Schema migrations, applied in order at open: a store written by an older keeper is upgraded in place, and a
-store written by a newer one is refused rather than misread."""
+"""Schema migrations (Alembic, `keeper/store/alembic/versions/`), applied at open on SQLite and PostgreSQL alike: a
+store written by an older keeper is upgraded in place, one written by a newer keeper is refused rather than misread.
+
+Stores written before Alembic carry their version in a `schema_version` table: they are stamped with the matching
+revision, then upgraded like any other.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from pathlib import Path
 
-from sqlalchemy import Connection, text
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect, text
 
-
-def _v1(conn: Connection) -> None:
-    conn.execute(text("""CREATE TABLE observations (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, cycle_id TEXT NOT NULL, t INTEGER NOT NULL, kind TEXT NOT NULL,
-        address TEXT NOT NULL, data TEXT NOT NULL)"""))
-    conn.execute(text("CREATE INDEX observations_address_t ON observations (address, t)"))
-    conn.execute(text("""CREATE TABLE decisions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, cycle_id TEXT NOT NULL, t INTEGER NOT NULL, vault TEXT NOT NULL,
-        inputs TEXT NOT NULL, scores TEXT NOT NULL, plan_id TEXT, outcome TEXT NOT NULL, reasons TEXT NOT NULL)"""))
-    conn.execute(text("""CREATE TABLE plans (
-        id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, vault TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL,
-        state TEXT NOT NULL, reasons TEXT NOT NULL, expected_gain REAL NOT NULL, cost REAL NOT NULL,
-        nonce INTEGER, tx_hash TEXT, raw_tx TEXT, error TEXT, updated_at INTEGER NOT NULL)"""))
-    conn.execute(text("""CREATE TABLE transactions (
-        id INTEGER PRIMARY KEY AUTOINCREMENT, plan_id TEXT NOT NULL, tx_hash TEXT NOT NULL, nonce INTEGER NOT NULL,
-        max_fee INTEGER NOT NULL, sent_at INTEGER NOT NULL, status TEXT NOT NULL, block INTEGER, gas_used INTEGER,
-        revert_reason TEXT)"""))
+SCRIPTS = Path(__file__).with_name("alembic")
+# The hand-rolled versions of the first releases, and the revision each equals.
+LEGACY_REVISIONS = {1: "0001", 2: "0002"}
 
 
-def _v2(conn: Connection) -> None:
-    # Approval mode records who approved each plan, for the audit trail.
-    conn.execute(text("ALTER TABLE plans ADD COLUMN approved_by TEXT"))
-    conn.execute(text("CREATE INDEX plans_state ON plans (state)"))
+class NewerStore(RuntimeError):
+    """The store was written by a newer keeper: this one would misread it."""
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1, _v2]
-LATEST = len(MIGRATIONS)
+def _config(conn: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPTS))
+    config.attributes["connection"] = conn
+    return config
 
 
-def migrate(conn: Connection, target: int = LATEST) -> int:
-    """Brings the schema to `target`; returns the version it was at."""
-    conn.execute(text("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"))
-    row = conn.execute(text("SELECT version FROM schema_version")).first()
-    current = row[0] if row else 0
-    if current > LATEST:
-        raise RuntimeError(f"store schema v{current} is newer than this keeper (v{LATEST}): upgrade the keeper")
-    for version in range(current + 1, target + 1):
-        MIGRATIONS[version - 1](conn)
-    if row is None:
-        conn.execute(text("INSERT INTO schema_version (version) VALUES (:v)"), {"v": target})
-    elif target > current:
-        conn.execute(text("UPDATE schema_version SET version = :v"), {"v": target})
-    return current
+def head() -> str:
+    return ScriptDirectory.from_config(_config(None)).get_current_head()
+
+
+def current(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine, target: str = "head") -> str | None:
+    """Brings the schema to `target`; returns the revision it was at (None: a new store)."""
+    with engine.begin() as conn:
+        config = _config(conn)
+        was = current(conn)
+        tables = inspect(conn).get_table_names()
+        if was is None and "schema_version" in tables:
+            legacy = conn.execute(text("SELECT version FROM schema_version")).scalar()
+            if legacy not in LEGACY_REVISIONS:
+                raise NewerStore(f"store schema v{legacy} is newer than this keeper: upgrade the keeper")
+            command.stamp(config, LEGACY_REVISIONS[legacy])
+            conn.execute(text("DROP TABLE schema_version"))
+            was = LEGACY_REVISIONS[legacy]
+        known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+        if was is not None and was not in known:
+            raise NewerStore(f"store schema revision {was} is newer than this keeper (head {head()}): upgrade the "
+                             "keeper, or point it at another store")
+        command.upgrade(config, target)
+    return was

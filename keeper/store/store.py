@@ -8,22 +8,44 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import ArgumentError, OperationalError
 
-from keeper.store.migrations import migrate
+from keeper.store.migrations import NewerStore, migrate
 
 # A plan moves forward through these states; `reconcile` resumes anything left in flight.
 IN_FLIGHT = ("signed", "sent")
 FINAL = ("confirmed", "reverted", "skipped", "rejected", "failed")
 
 
+class StoreError(RuntimeError):
+    """The store cannot be opened: one line naming it (never its password) and what to do."""
+
+
+def shown(url: str) -> str:
+    """A store URL fit for a message or a log: its password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(an unreadable store URL)"
+
+
 class Store:
     def __init__(self, url: str) -> None:
         if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(url)
-        with self.engine.begin() as conn:
-            migrate(conn)
+        try:
+            self.engine = create_engine(url, pool_pre_ping=True)
+            migrate(self.engine)
+        except ArgumentError:
+            raise StoreError(f"store {shown(url)} is not a database URL: use a SQLite path, or "
+                             "postgresql+psycopg://USER@HOST:PORT/DB") from None
+        except OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            raise StoreError(f"cannot open the keeper store {shown(url)}: {reason}: start the database or fix "
+                             "store: in the config") from None
+        except NewerStore as exc:
+            raise StoreError(f"keeper store {shown(url)}: {exc}") from None
 
     def _run(self, sql: str, **params: Any):
         with self.engine.begin() as conn:

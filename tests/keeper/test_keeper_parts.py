@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import create_engine, text
 
 from keeper.config import ConfigError, load_config
 from keeper.execute.guardrails import StrategyLimits, VaultLimits, violations
 from keeper.execute.plan import Plan, PlanKind, Target
-from keeper.store import Store
-from keeper.store.migrations import LATEST, migrate
 
 VAULT = "0x" + "ab" * 20
 S1, S2 = "0x" + "01" * 20, "0x" + "02" * 20
@@ -74,20 +71,6 @@ def test_guardrail_mirror__names_each_violation_like_the_contract():
     assert violations(_plan((S1, 20_000)), _limits(turnover_budget_left=20_000), 10_000) == []
     tight = _limits(max_turnover_bps=10_000)
     assert any("IdleBufferBreached" in v for v in violations(_plan((S1, 60_000), (S2, 39_000)), tight, 10_000))
-
-
-def test_store__old_schema__migrated_in_place_keeping_rows(tmp_path):
-    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    with create_engine(url).begin() as conn:
-        migrate(conn, target=1)  # a store written by the first keeper release
-        conn.execute(text("INSERT INTO plans (id, created_at, vault, kind, body, state, reasons, expected_gain, cost, "
-                          "updated_at) VALUES ('p', 0, 'v', 'rebalance', '{}', 'confirmed', '[]', 0, 0, 0)"))
-    store = Store(url)
-    assert store.plan("p")["state"] == "confirmed"
-    store.update_plan("p", approved_by="alice")  # a v2 column
-    assert store.plan("p")["approved_by"] == "alice"
-    with create_engine(url).begin() as conn:
-        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == LATEST
 
 
 def test_halved_rebalance__every_move_half_as_big__none_when_nothing_is_left():
