@@ -31,8 +31,6 @@ from keeper.market.chain import strategy_pool
 BPS = 10_000
 # A deposit or withdrawal of at least this share of the vault is shown in the decision log.
 LARGE_FLOW_BPS = 100
-# How far back to look for keeper events on the first refresh; later refreshes continue from the last block seen.
-_FIRST_BLOCK = 0
 
 
 @dataclass
@@ -74,6 +72,7 @@ class ChainFeed:
         unsent: Callable[[], list[DecisionRow]] | None = None,
         last_cycle: Callable[[], int | None] | None = None,
         replay: ReplayClock | None = None,
+        from_block: int = 0,
     ) -> None:
         self.vault, self.control, self.chain_name = vault, control, chain_name
         self._ranges, self._risk, self._reasons = ranges, risk, decision_reasons
@@ -101,7 +100,7 @@ class ChainFeed:
         # limit can be passed by, since the vault refuses any keeper move that would pass one).
         self._withdrawn_since_move = self._gains_since_move = 0
         self._replay = replay
-        self._next_block = _FIRST_BLOCK
+        self._next_block = from_block  # the vault's deployment block, for nodes that limit log ranges
         self._lock = threading.Lock()
         self._latest: DashboardSnapshot | None = None
 
@@ -265,13 +264,15 @@ class ChainFeed:
         if limit < vault.UNLIMITED():
             rows.append(Headroom(name="deposit limit", used=total / self._unit, limit=limit / self._unit,
                                  unit=self._asset.symbol(), past_level="info",
-                                 note="Reported gains took the vault past its limit; new deposits wait until it is "
-                                      "back under."))
+                                 note="Reported gains grew the vault past its limit, or the curator lowered the "
+                                      "limit: new deposits wait until it is back under."))
         for address in vault.withdrawQueue():
             config = vault.strategies(address)
             cap = min(config.maxDebt, total * config.maxDebtBps // BPS)
             label = self.vault.strategy_labels.get(address, address[:10])
-            shrank = (config.currentDebt <= config.maxDebt
+            # Within the cap the last rebalance met (its own debt no higher, on the total assets then): the vault
+            # shrank under it. Before any rebalance there is no such cap to compare with.
+            shrank = (self._last_value > 0 and config.currentDebt <= config.maxDebt
                       and config.currentDebt * BPS <= self._last_value * config.maxDebtBps)
             rows.append(Headroom(
                 name=f"cap {label}", used=config.currentDebt / self._unit, limit=cap / self._unit,
@@ -284,9 +285,12 @@ class ChainFeed:
     def _cause(self, what: str) -> str:
         """Why a limit measured on total assets is passed though the keeper's last move met it."""
         symbol = self._asset.symbol()
+        causes = []
         if self._withdrawn_since_move:
-            return (f"Depositors withdrew {self._withdrawn_since_move / self._unit:,.2f} {symbol} since the keeper's "
-                    f"last rebalance, which shrank the vault under {what}: information, not a keeper breach. The "
-                    "keeper restores it at its next rebalance.")
-        return (f"The vault's value moved since the keeper's last rebalance (a loss or a price move), which moved "
-                f"{what}: not a keeper breach. The keeper restores it at its next rebalance.")
+            causes.append(f"depositors withdrew {self._withdrawn_since_move / self._unit:,.2f} {symbol}")
+        if self._gains_since_move:
+            causes.append(f"strategies reported {self._gains_since_move / self._unit:,.2f} {symbol} of gains")
+        since = "since the keeper's last rebalance" if self._last_value else "before the keeper's first rebalance"
+        told = " and ".join(causes) if causes else "the vault's value moved (a loss or a price move)"
+        return (f"{told[0].upper()}{told[1:]} {since}, which moved {what}: not a keeper breach (the vault refuses "
+                "keeper moves past a limit). The keeper restores it at its next rebalance.")

@@ -24,8 +24,8 @@ REFRESH_SECONDS = 2.0
               help="The keeper's store (default: the config's, when it exists): adds its risk scores, decision "
                    "reasons and the plans it refused or holds for approval.")
 @click.option("--from-block", default=0, show_default=True, type=int,
-              help="The vault's deployment block: the depositor page reads deposits and reports from it (providers "
-                   "that limit log ranges need it).")
+              help="The vault's deployment block: both pages read the vault's events from it (providers that limit "
+                   "log ranges need it).")
 def dashboard(config_path: str | None, network: str | None, vault_address: str | None, control_address: str | None,
               host: str, port: int, store_path: str | None, from_block: int) -> None:
     """Serve the operator dashboard of VAULT on http://HOST:PORT/ and its depositor page on /depositor (reads the
@@ -67,7 +67,7 @@ def dashboard(config_path: str | None, network: str | None, vault_address: str |
             from keeper.dashboard.ranges import range_tracks_for
 
             feed = ChainFeed(watched[0], control=watched[1] if control else None, chain_name=shown(network),
-                             ranges=range_tracks_for(vault), **extras)
+                             ranges=range_tracks_for(vault), from_block=from_block, **extras)
             feed.refresh()
             chain_lock = threading.Lock()  # the page's requests and the refreshes take turns on the connection
             depositor = DepositorApi(vault, control=control, labels=watched[0].strategy_labels, chain_name=shown(network),

@@ -17,7 +17,9 @@ from keeper.depositor.actions import AmountError, prepare_deposit, prepare_exit
 from keeper.depositor.position import position
 from keeper.depositor.price_history import SharePriceReader
 
-BPS = 10_000
+
+# More digits than any token supply holds (uint256 has 78): a typo, not an amount.
+MAX_DIGITS = 40
 
 
 class RequestError(ValueError):
@@ -35,9 +37,12 @@ def _address(text: Any) -> str:
 def _raw(amount: Any, decimals: int, what: str) -> int:
     try:
         value = Decimal(str(amount).replace(",", "").strip())
+        if not value.is_finite() or value.adjusted() > MAX_DIGITS:
+            raise InvalidOperation
+        exact = value == value.quantize(Decimal(1).scaleb(-decimals))
     except InvalidOperation:
         raise RequestError(f"{amount!r} is not an amount of {what}: type a number like 1000 or 0.5") from None
-    if value <= 0 or value != value.quantize(Decimal(1).scaleb(-decimals)):
+    if value <= 0 or not exact:
         raise RequestError(f"{amount!r}: an amount of {what} must be above zero with at most {decimals} decimals")
     return int(value.scaleb(decimals))
 
@@ -50,6 +55,7 @@ class DepositorApi:
         self._lock = chain_lock or contextlib.nullcontext()
         self._labels = labels if labels is not None else {a: names.strategy(a) for a in vault.withdrawQueue()}
         self._prices = SharePriceReader()
+        self._memo: dict = {}  # what past blocks said, for the position's ledger
         # Chain time minus replayed market time, when the chain replays market history (the demo).
         self._replay_offset, self._replay_series = replay_offset, replay_series
         self._symbol, self._decimals = names.token(vault.asset())
@@ -87,7 +93,7 @@ class DepositorApi:
         owner = _address(owner)
         with self._lock:
             block = chain.blocks.head.number  # read first: the figures below are at least this recent
-            p = position(self.vault, owner, self.from_block, labels=self._labels, timestamps=self._prices.timestamps)
+            p = position(self.vault, owner, self.from_block, labels=self._labels, memo=self._memo)
             p["block"] = block
             return p
 

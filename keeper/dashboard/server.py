@@ -64,13 +64,16 @@ def _handler(source: SnapshotSource, depositor: DepositorApi | None) -> type[Bas
             if path != "/api/prepare" or depositor is None:
                 self._json(HTTPStatus.NOT_FOUND, {"error": f"no {path} here"})
                 return
-            length = int(self.headers.get("Content-Length") or 0)
-            if length > MAX_BODY_BYTES:
-                self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "request too large"})
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if not 0 <= length <= MAX_BODY_BYTES:
+                self._json(HTTPStatus.BAD_REQUEST, {"error": f"a request body of 0..{MAX_BODY_BYTES} bytes, please"})
                 return
             try:
                 body = json.loads(self.rfile.read(length) or b"{}")
-            except ValueError:
+            except (ValueError, RecursionError):
                 self._json(HTTPStatus.BAD_REQUEST, {"error": "the request is not JSON"})
                 return
             self._json(*_answer(lambda: depositor.prepare(body if isinstance(body, dict) else {})))

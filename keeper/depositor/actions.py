@@ -140,6 +140,8 @@ def prepare_exit(vault: Any, owner: str, action: Action, amount: int | Literal["
         raise AmountError(f"{action!r} is not an exit: withdraw or redeem")
     if max_loss_bps is not None and not 0 <= max_loss_bps <= 10_000:
         raise AmountError(f"max loss {max_loss_bps} bps is outside 0..10000")
+    if action == "withdraw" and amount == "all" and max_loss_bps is not None:
+        action = "redeem"  # every share: a withdrawal of their value could leave a rounding's worth behind
     symbol, decimals = names.token(vault.asset())
     share_decimals = vault.decimals()
     if action == "redeem":

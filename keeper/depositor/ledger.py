@@ -1,9 +1,10 @@
 """One depositor's history in a vault, from the chain's events alone: what they put in and took out, the fees their
 shares paid, and the vault's reports explained in a depositor's words.
 
-Fees are charged by minting shares to the fee recipient at each report (`Harvested`); a holder of `b` of the `S`
-shares outstanding before the mint pays `b / S` of the minted shares' value. Balances and supply at each report are
-rebuilt from the share token's `Transfer` events, so no historical state is needed.
+Fees are charged by minting shares to the fee recipient (at each report, and when the fees are changed); a holder of
+`b` of the `S` shares outstanding before a mint pays `b / S` of the minted shares' value. Balances and supply at each
+mint are rebuilt from the share token's `Transfer` events, so no historical state is needed but the minted shares'
+price at their block.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def report_words(log: Any, labels: dict[str, str], unit: int, symbol: str, unloc
     fee_note = " Fees were minted as new shares, which dilutes every holder a little." if fees else ""
     if log.loss:
         return (f"{name} reported a loss of {log.loss / unit:,.2f} {symbol}: it was worth less than the vault had "
-                "lent it (the pool's price moved against the position's token mix by more than its fees earned). "
+                "lent it (for a range: the pool's price moved against its token mix by more than its fees earned). "
                 "The share price had already counted that loss as it happened; the report only records it."
                 + fee_note)
     if log.gain:
@@ -63,10 +64,13 @@ def report_words(log: Any, labels: dict[str, str], unit: int, symbol: str, unloc
 
 
 def ledger(vault: Any, owner: str, labels: dict[str, str], from_block: int = 0, head: int | None = None,
-           timestamps: dict[int, int] | None = None) -> Ledger:
-    """`owner`'s deposits, withdrawals and fees paid in `vault`, and the reports made while they held shares."""
+           memo: dict | None = None) -> Ledger:
+    """`owner`'s deposits, withdrawals and fees paid in `vault`, and the reports made while they held shares.
+    `memo` keeps what past blocks said (timestamps, minted fees' value) for a caller that asks again and again."""
     from ape import chain
 
+    memo = {} if memo is None else memo
+    fee_recipient = vault.feeRecipient()
     symbol, decimals = names.token(vault.asset())
     unit = 10**decimals
     head = chain.blocks.head.number if head is None else head
@@ -81,6 +85,11 @@ def ledger(vault: Any, owner: str, labels: dict[str, str], from_block: int = 0, 
         args = log.event_arguments
         if kind == "transfer":
             sender, receiver, value = args["from"], args["to"], args["value"]
+            if sender == ZERO and receiver == fee_recipient and balance and supply and owner != fee_recipient:
+                key = ("fee", log.block_number, log.log_index)
+                if key not in memo:
+                    memo[key] = _assets_at(vault, value, log.block_number)
+                out.fees_paid_raw += memo[key] * balance // supply
             supply += value if sender == ZERO else 0
             supply -= value if receiver == ZERO else 0
             balance += value if receiver == owner else 0
@@ -97,18 +106,12 @@ def ledger(vault: Any, owner: str, labels: dict[str, str], from_block: int = 0, 
                                       text=f"withdrew {names.amount(args['assets'], decimals, symbol)} for "
                                            f"{args['shares'] / 10**vault.decimals():,.6f} shares"))
         elif kind == "report" and balance > 0:
-            minted = args["performanceFeeShares"] + args["managementFeeShares"]
-            if minted and supply > minted:
-                # The fee shares were minted (and counted in `supply`) just before this event, in the same call.
-                value = _assets_at(vault, minted, log.block_number)
-                out.fees_paid_raw += value * balance // (supply - minted)
             out.activity.append(Entry(block=log.block_number, kind="report", tx_hash=_hash(log),
                                       text=report_words(log, labels, unit, symbol, unlock_hours)))
-    timestamps = {} if timestamps is None else timestamps  # a caller polling often passes its own, kept
     for entry in out.activity:
-        if entry.block not in timestamps:
-            timestamps[entry.block] = chain.blocks[entry.block].timestamp
-        entry.t = timestamps[entry.block]
+        if ("t", entry.block) not in memo:
+            memo[("t", entry.block)] = chain.blocks[entry.block].timestamp
+        entry.t = memo[("t", entry.block)]
     return out
 
 

@@ -27,15 +27,27 @@ def _price_guard(address: str) -> dict[str, Any] | None:
         return {"ok": False, "note": "the pool's price oracle has too little history to value an exit"}
     spot = contracts.at("UniswapV3Pool", pool).slot0().tick
     limit = strategy.EXIT_PRICE_LIMIT_TICKS()
-    gap = abs(spot - twap)
-    moved = 1.0001**gap - 1
-    note = (f"pool price {moved:.2%} from its {strategy.twapWindow() // 60} min average; exits sell at most "
-            f"{1.0001**limit - 1:.0%} away from it")
-    return {"ok": gap < limit, "spot_tick": spot, "twap_tick": twap, "limit_ticks": limit, "note": note}
+    # The exit sells the paired token for the asset: token1 -> token0 pushes the tick up, token0 -> token1 down, so
+    # only a spot already past the limit on the selling side leaves the paired token unsold.
+    selling_down = not strategy.assetIsToken0()
+    ok = spot > twap - limit if selling_down else spot < twap + limit
+    note = (f"pool price {1.0001 ** abs(spot - twap) - 1:.2%} from its {strategy.twapWindow() // 60} min average; "
+            f"exits sell at most {1.0001**limit - 1:.0%} away from it")
+    return {"ok": ok, "spot_tick": spot, "twap_tick": twap, "limit_ticks": limit, "note": note}
+
+
+def _strategy_liquidity(address: str, vault_address: str) -> tuple[int, int] | None:
+    """(liquid now, reachable by unwinding) of one strategy; None when it cannot say (a valuation that reverts: the
+    vault skips such a strategy in exits too)."""
+    strategy = contracts.at("IStrategy", address)
+    try:
+        return strategy.liquidAssets(), strategy.maxWithdraw(vault_address)
+    except Exception:
+        return None
 
 
 def position(vault, owner: str, from_block: int = 0, labels: dict[str, str] | None = None,
-             timestamps: dict[int, int] | None = None) -> dict[str, Any]:
+             memo: dict | None = None) -> dict[str, Any]:
     """Every figure comes from a vault view for `owner` (raw integers beside the human ones, so a page or a test can
     compare exactly) or from the vault's events."""
     symbol, decimals = names.token(vault.asset())
@@ -43,7 +55,7 @@ def position(vault, owner: str, from_block: int = 0, labels: dict[str, str] | No
     share_unit = 10**vault.decimals()
     queue = list(vault.withdrawQueue())
     labels = labels if labels is not None else {a: names.strategy(a) for a in queue}
-    history = ledger(vault, owner, labels, from_block, timestamps=timestamps)
+    history = ledger(vault, owner, labels, from_block, memo=memo)
     shares = vault.balanceOf(owner)
     value = vault.previewRedeem(shares)
     loss_free = vault.maxWithdraw(owner)
@@ -51,11 +63,13 @@ def position(vault, owner: str, from_block: int = 0, labels: dict[str, str] | No
     idle = vault.totalIdle()
     sources: list[dict[str, Any]] = [{"name": "idle", "available": idle / unit, "available_raw": str(idle)}]
     for address in queue:
-        strategy = contracts.at("IStrategy", address)
-        liquid, unwindable = strategy.liquidAssets(), strategy.maxWithdraw(vault.address)
+        liquidity = _strategy_liquidity(address, vault.address)
+        liquid, unwindable = liquidity or (0, 0)
         source = {"name": labels.get(address, address), "address": address,
                   "available": liquid / unit, "available_raw": str(liquid),
                   "unwindable": unwindable / unit, "debt": vault.strategies(address).currentDebt / unit}
+        if liquidity is None:
+            source["note"] = "cannot be valued now (its price oracle or source reverts): exits skip it"
         guard = _price_guard(address)
         if guard is not None:
             source["price_guard"] = guard
@@ -65,14 +79,16 @@ def position(vault, owner: str, from_block: int = 0, labels: dict[str, str] | No
         why.append(f"only {loss_free / unit:,.2f} {symbol} is liquid without unwinding a strategy (idle "
                    f"{idle / unit:,.2f}, and what each strategy holds in the asset)")
         if reachable > loss_free:
-            why.append(f"up to {reachable / unit:,.2f} {symbol} by unwinding ranges: give a max loss (e.g. 1 %, "
-                       "which is --max-loss-bps 100); the swap back to the asset may cost a little")
+            why.append(f"up to {reachable / unit:,.2f} {symbol} by unwinding ranges: give a max loss (e.g. 1 %); "
+                       "the swap back to the asset may cost a little")
         if reachable < value:
             why.append(f"{(value - reachable) / unit:,.2f} {symbol} is not reachable now (a strategy cannot be "
                        "unwound at the current price guard, or is broken)")
         for source in sources:
             guard = source.get("price_guard")
-            if guard and not guard["ok"]:
+            if "note" in source:
+                why.append(f"{source['name']}: {source['note']}")
+            elif guard and not guard["ok"]:
                 why.append(f"{source['name']}: {guard['note']}: its exit would sell short; wait for the average to "
                            "catch up")
     deposited, withdrawn = history.deposited_raw, history.withdrawn_raw

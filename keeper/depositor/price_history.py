@@ -28,14 +28,9 @@ class PriceLine(BaseModel):
 
 class SharePriceReader:
     def __init__(self) -> None:
-        self._prices: dict[tuple[str, int], float | None] = {}
+        self._prices: dict[tuple[str, int], float] = {}
         self._times: dict[int, int] = {}
         self._decimals: dict[str, int] = {}
-
-    @property
-    def timestamps(self) -> dict[int, int]:
-        """Block -> timestamp, as read so far (shared with other readers of the same chain)."""
-        return self._times
 
     def _time(self, block: int) -> int:
         from ape import chain
@@ -51,9 +46,9 @@ class SharePriceReader:
             unit = 10 ** self._asset_decimals(vault)
             try:
                 raw = vault.convertToAssets(one, block_id=block)
-            except Exception:  # before the vault existed, or a node without that block's state: no point
-                raw = None
-            self._prices[key] = None if raw is None else raw / unit
+            except Exception:  # a node without that block's state, or a passing error: no point, asked again later
+                return None
+            self._prices[key] = raw / unit
         return self._prices[key]
 
     def _asset_decimals(self, vault: Any) -> int:

@@ -89,6 +89,8 @@ def _request(url: str, body: dict | None = None) -> tuple[int, dict]:
     ({"action": "deposit", "owner": "0x1234", "amount": "1"}, "is not an address"),
     ({"action": "deposit", "owner": "0x" + "11" * 20, "amount": "ten"}, "type a number"),
     ({"action": "deposit", "owner": "0x" + "11" * 20, "amount": "0.0000001"}, "at most 6 decimals"),
+    ({"action": "deposit", "owner": "0x" + "11" * 20, "amount": "NaN"}, "type a number"),
+    ({"action": "deposit", "owner": "0x" + "11" * 20, "amount": "1e999"}, "type a number"),
     ({"action": "withdraw", "owner": "0x" + "11" * 20, "amount": "1", "max_loss_bps": "1%"}, "basis points"),
     ({"action": "withdraw", "owner": "0x" + "11" * 20, "amount": "1", "max_loss_bps": 20_000}, "outside 0..10000"),
 ])
@@ -99,6 +101,23 @@ def test_depositor_api__bad_request__one_line_400(world, body, expected):
         assert status == 400 and expected in answer["error"] and "\n" not in answer["error"], answer
         status, answer = _request(server.url + "api/position?address=nobody")
         assert status == 400 and "is not an address" in answer["error"]
+
+
+def test_depositor_api__malformed_body__400_not_a_hang(world):
+    import http.client
+
+    api = DepositorApi(world["vault"], labels=world["labels"])
+    with DashboardServer(lambda: None, depositor=api) as server:
+        host, port = server.url.split("//")[1].rstrip("/").split(":")
+        for length, body in (("-1", b"{}"), ("abc", b"{}"), ("2", b"[[")):
+            conn = http.client.HTTPConnection(host, int(port), timeout=10)
+            conn.putrequest("POST", "/api/prepare")
+            conn.putheader("Content-Length", length)
+            conn.endheaders()
+            conn.send(body)
+            response = conn.getresponse()
+            assert response.status == 400, (length, response.status)
+            conn.close()
 
 
 def test_depositor_api__refused_deposit__the_vaults_reason_in_words(world):

@@ -20,8 +20,7 @@ function allocationChart(points) {
     svg.append(el("svg:path", { d: up + down + "Z", fill: PALETTE[k % PALETTE.length], opacity: 0.8 }));
     top.forEach((v, i) => { base[i] = v; });
     const last = points[points.length - 1].assets[name] || 0;
-    legend.append(el("span"));
-    legend.lastChild.innerHTML = `<i style="background:${PALETTE[k % PALETTE.length]}"></i>${name}: ${fmt(last, 0)}`;
+    legend.append(swatch(PALETTE[k % PALETTE.length], `${name}: ${fmt(last, 0)}`));
   });
   svg.dataset.points = String(points.length);
 }

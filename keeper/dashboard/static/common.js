@@ -16,6 +16,14 @@ function el(tag, attrs = {}, text) {
   return node;
 }
 
+// A legend entry: a colour swatch, a label and an optional bold value, built as text (names come from the chain).
+function swatch(color, label, value) {
+  const span = el("span");
+  span.append(el("i", { style: `background:${color}` }), document.createTextNode(label));
+  if (value !== undefined) span.append(el("b", {}, value));
+  return span;
+}
+
 // Enough decimals that the five gridlines of a span read as five different numbers.
 const axisDigits = (span) => Math.min(6, Math.max(0, Math.ceil(-Math.log10(span / 4))));
 
@@ -49,8 +57,7 @@ function lineChart(svgId, legendId, series) {
     const d = s.points.map((p, i) => `${i ? "L" : "M"}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join("");
     svg.append(el("svg:path", { d, fill: "none", stroke: s.color, "stroke-width": 2, "stroke-dasharray": s.dash || "" }));
     const last = s.points[s.points.length - 1][1];
-    legend.append(el("span", {}, ""));
-    legend.lastChild.innerHTML = `<i style="background:${s.color}"></i>${s.name}: <b>${fmt(last, s.digits ?? 2)}</b>`;
+    legend.append(swatch(s.color, `${s.name}: `, fmt(last, s.digits ?? 2)));
   });
   svg.dataset.points = String(live.reduce((n, s) => n + s.points.length, 0));
 }

@@ -58,6 +58,7 @@ async function connect() {
 }
 
 async function ensureChain(eth) {
+  if (!vault) throw new Error("the vault's details have not loaded yet: try again in a moment");
   const chainId = parseInt(await eth.request({ method: "eth_chainId" }), 16);
   if (chainId === vault.chain_id) return;
   try {
@@ -79,6 +80,7 @@ function watch() {
 
 // Sends one prepared transaction from the wallet and waits for its receipt; throws with a reason a person can act on.
 async function send(tx) {
+  await ensureChain(window.ethereum);  // the wallet may have switched networks since it connected
   let hash;
   try {
     hash = await window.ethereum.request({ method: "eth_sendTransaction", params: [{ from: account, to: tx.to, data: tx.data, gas: tx.gas }] });
@@ -100,8 +102,13 @@ async function send(tx) {
 
 function exitRequest() {
   const loss = $("max-loss").value.trim();
-  return { action: "withdraw", owner: account, amount: $("withdraw-amount").value.trim(),
-    max_loss_bps: loss === "" ? null : Math.round(Number(loss) * BPS_PER_PERCENT) };
+  const percent = Number(loss);
+  const body = { action: "withdraw", owner: account, amount: $("withdraw-amount").value.trim(),
+    max_loss_bps: loss === "" ? null : Math.round(percent * BPS_PER_PERCENT) };
+  if (loss !== "" && !(Number.isFinite(percent) && percent >= 0 && percent <= 100)) {
+    body.invalid = `max loss "${loss}" is not a percentage from 0 to 100`;
+  }
+  return body;
 }
 
 const depositRequest = () => ({ action: "deposit", owner: account, amount: $("deposit-amount").value.trim() });
@@ -110,12 +117,15 @@ async function run(label, request) {
   if (busy) return;
   busy = true;
   try {
-    let prepared = await api("/api/prepare", request());
+    const body = request();  // read once: what the depositor typed when they clicked is what is sent
+    if (body.invalid) { result(`${label}: ${body.invalid}`, "refused"); return; }
+    let prepared = await api("/api/prepare", body);
     if (prepared.refused) { result(`${label} refused before sending: ${prepared.refused}`, "refused"); return; }
     if (prepared.approve) {
       await send(prepared.approve);
-      prepared = await api("/api/prepare", request());  // now simulated with the allowance in place
+      prepared = await api("/api/prepare", body);  // now simulated with the allowance in place
       if (prepared.refused) { result(`${label} refused before sending: ${prepared.refused}`, "refused"); return; }
+      if (prepared.approve) { result(`${label}: the approval did not take; nothing else was sent`, "refused"); return; }
     }
     const hash = await send(prepared.tx);
     result(`${label} confirmed (${hash.slice(0, 10)}…): ${prepared.preview}. What it paid is in your activity.`, "ok");
@@ -135,6 +145,7 @@ function previewSoon(request, box) {
   previewTimer = setTimeout(async () => {
     const body = request();
     if (!account || !body.amount) { $(box).textContent = ""; return; }
+    if (body.invalid) { $(box).textContent = body.invalid; return; }
     try {
       const p = await api("/api/prepare", body);
       $(box).textContent = p.refused ? `would fail: ${p.refused}`
@@ -207,10 +218,9 @@ function drawVault(v) {
   $("fees").textContent = `Fees: ${v.fees.performance_bps / 100} % of gains above the share price's high-water mark, `
     + `${v.fees.management_bps / 100} % a year of assets, taken as new shares at each report. Gains unlock into the `
     + `share price over ${v.fees.profit_unlock_hours} h.`;
-  const alerts = [];
-  if (v.shutdown) alerts.push("The vault is shut down: it takes no deposits; withdrawals stay open.");
-  else if (v.paused) alerts.push("The vault is paused: deposits and keeper moves are stopped; withdrawals stay open.");
-  if (alerts.length && !$("alerts").textContent) say(alerts.join(" "), "info");
+  const state = v.shutdown ? "The vault is shut down: it takes no deposits; withdrawals stay open."
+    : v.paused ? "The vault is paused: deposits and keeper moves are stopped; withdrawals stay open." : "";
+  $("vault-state").replaceChildren(...(state ? [el("div", { class: "alert info" }, state)] : []));
   const canSign = wallet && Boolean(account);
   $("deposit-button").disabled = !canSign || v.paused || v.shutdown;
   $("withdraw-button").disabled = !canSign;
@@ -219,12 +229,22 @@ function drawVault(v) {
   $("deposit-amount").placeholder = `amount in ${v.asset.symbol}`;
 }
 
+let refreshes = 0;
+
 async function refresh() {
   const status = $("status");
+  const mine = ++refreshes;  // a slower, older refresh must not draw over a newer one
+  const shown = account;
   try {
-    vault = await api("/api/vault");
+    const info = await api("/api/vault");
+    if (mine !== refreshes) return;
+    vault = info;
     drawVault(vault);
-    if (account) drawPosition(await api(`/api/position?address=${account}`));
+    if (shown) {
+      const p = await api(`/api/position?address=${shown}`);
+      if (mine !== refreshes || shown !== account) return;
+      drawPosition(p);
+    }
     status.textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (err) {
     status.textContent = `data unavailable: ${err.message} (retrying)`;
