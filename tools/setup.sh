@@ -32,13 +32,20 @@ anvil_bin=$(ls node_modules/@foundry-rs/anvil-linux-*/bin/anvil 2>/dev/null | he
 # A thin wrapper, not a link: ape-foundry always starts anvil with step tracing, whose memory grows without bound
 # over a long replay (a 14-day demo reached 24 GB); keeping only recent blocks' transactions bounds it, and a long
 # job that needs no step traces (the demo sets ALP_ANVIL_STEPS_TRACING=0) drops the flag altogether.
+# Old blocks' states go to ~/.foundry/anvil/tmp, one file per block, left behind if anvil is killed: at most
+# ANVIL_PERSISTED_STATES of them (a chain of 1,000 pools writes ~50 MB per block); with ALP_ANVIL_PRUNE_HISTORY=1 none,
+# and only the last ANVIL_RECENT_STATES blocks' states are kept, in memory.
+ANVIL_PERSISTED_STATES=256
+ANVIL_RECENT_STATES=64
 rm -f "$TOOLS/bin/anvil"
 cat > "$TOOLS/bin/anvil" <<SH
 #!/bin/sh
 if [ "\${ALP_ANVIL_STEPS_TRACING:-1}" = "0" ]; then
   for arg in "\$@"; do shift; [ "\$arg" = "--steps-tracing" ] || set -- "\$@" "\$arg"; done
 fi
-exec "$ROOT/$anvil_bin" --transaction-block-keeper 2048 "\$@"
+history="--max-persisted-states $ANVIL_PERSISTED_STATES"
+if [ "\${ALP_ANVIL_PRUNE_HISTORY:-0}" = "1" ]; then history="--prune-history $ANVIL_RECENT_STATES"; fi
+exec "$ROOT/$anvil_bin" --transaction-block-keeper 2048 \$history "\$@"
 SH
 chmod +x "$TOOLS/bin/anvil"
 # forge for the invariant campaign (fuzz/, foundry.toml): a link to the platform package's binary.

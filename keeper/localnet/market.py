@@ -172,12 +172,19 @@ def _seed_liquidity(market: LocalMarket, pool: ContractInstance, spec: PoolSpec,
 
 def deploy_market(deployer: AccountAPI, *, lp: AccountAPI | None = None,
                   pools: tuple[PoolSpec, ...] = DEFAULT_POOLS) -> LocalMarket:
-    """Deploys tokens, the Uniswap V3 factory, SwapRouter and NonfungiblePositionManager, and seeded pools.
+    """Deploys Multicall3 (at its usual address), tokens, the Uniswap V3 factory, SwapRouter and
+    NonfungiblePositionManager, and seeded pools.
 
     The router and position manager take our 18-decimal WETH test token as their WETH9: nothing here wraps ETH,
     and both only use that address for ETH-paying paths.
     """
+    from ape import chain
+
+    from keeper.market import multicall
+
     lp = lp or deployer
+    # Every major chain has Multicall3 at the same address; the keeper reads pools through it here too.
+    multicall.install_on_dev_chain(chain.provider.web3)
     tokens = _deploy_tokens(deployer)
     factory = deployer.deploy(contracts.container("UniswapV3Factory"))
     weth = tokens["WETH"].address

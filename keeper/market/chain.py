@@ -1,5 +1,5 @@
-"""Reads pools, strategies and the vault from the chain in JSON-RPC batches: one HTTP request carries hundreds of
-calls, so observing a thousand pools costs a handful of round trips instead of thousands.
+"""Reads pools, strategies and the vault from the chain in few round trips: through Multicall3 where the chain has
+it (a thousand pools in one HTTP request), else in JSON-RPC batches of hundreds of calls.
 """
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from eth_abi import decode, encode
+from eth_utils import function_signature_to_4byte_selector
 from pydantic import BaseModel
 from web3 import Web3
 
 from keeper import contracts
+from keeper.market.multicall import Reads
 
-BATCH_SIZE = 500
 TWAP_SECONDS = 1_800
 ETHEREUM_BLOCK_SECONDS = 12
 MIN_OBSERVATIONS = 10
@@ -62,45 +64,55 @@ class PoolState(BaseModel):
     twap_tick: int | None  # None when the oracle does not reach back TWAP_SECONDS
 
 
+_SLOT0 = function_signature_to_4byte_selector("slot0()")
+_LIQUIDITY = function_signature_to_4byte_selector("liquidity()")
+_GROWTH0 = function_signature_to_4byte_selector("feeGrowthGlobal0X128()")
+_GROWTH1 = function_signature_to_4byte_selector("feeGrowthGlobal1X128()")
+_OBSERVE = function_signature_to_4byte_selector("observe(uint32[])") + encode(["uint32[]"], [[TWAP_SECONDS, 0]])
+_POOL_READS = (_SLOT0, _LIQUIDITY, _GROWTH0, _GROWTH1, _OBSERVE)
+
+
+class NotAPool(ValueError):
+    """An address that does not answer like a Uniswap V3 pool."""
+
+
 class ChainReader:
-    """Batched eth_calls with a count of the HTTP round trips they took."""
+    """Pool reads with a count of the HTTP round trips they took: through Multicall3 where the chain has it (a
+    thousand pools in one request), else batched eth_calls."""
 
-    def __init__(self, web3: Web3) -> None:
+    def __init__(self, web3: Web3, multicall: bool | None = None) -> None:
+        """multicall: None asks the chain once, at the first read; False reads in plain batches."""
         self.web3 = web3
-        self.requests = 0
-        self._pool_abi = contracts.contract_type("UniswapV3Pool").model_dump(mode="json")["abi"]
+        self._multicall = multicall
+        self._reads: Reads | None = None
 
-    def call_many(self, calls: list[Any]) -> list[Any]:
-        """Executes contract function calls in batches; a failed call yields its exception instead of a value."""
-        results: list[Any] = []
-        for start in range(0, len(calls), BATCH_SIZE):
-            chunk = calls[start:start + BATCH_SIZE]
-            with self.web3.batch_requests() as batch:
-                for fn in chunk:
-                    batch.add(fn)
-                self.requests += 1
-                results.extend(batch.execute())
-        return results
+    @property
+    def requests(self) -> int:
+        return self._reads.round_trips if self._reads else 0
 
     def pools(self, addresses: Iterable[str]) -> list[PoolState]:
-        addresses = list(addresses)
-        contracts = [self.web3.eth.contract(address=Web3.to_checksum_address(a), abi=self._pool_abi) for a in addresses]
-        calls = []
-        for c in contracts:
-            f = c.functions
-            calls += [f.slot0(), f.liquidity(), f.feeGrowthGlobal0X128(), f.feeGrowthGlobal1X128(),
-                      f.observe([TWAP_SECONDS, 0])]
-        values = self.call_many(calls)
+        addresses = [Web3.to_checksum_address(a) for a in addresses]
+        if self._reads is None:
+            self._reads = Reads(self.web3, self._multicall)
+        results = self._reads.run([(a, data) for a in addresses for data in _POOL_READS])
         out = []
         for i, address in enumerate(addresses):
-            slot0, liquidity, g0, g1, observed = values[5 * i:5 * i + 5]
-            twap = None
-            if not isinstance(observed, Exception) and observed is not None:
-                cumulatives = observed[0]
-                twap = math.floor((cumulatives[1] - cumulatives[0]) / TWAP_SECONDS)
-            out.append(PoolState(address=address, sqrt_price_x96=slot0[0], tick=slot0[1], liquidity=liquidity,
-                                 fee_growth0=g0, fee_growth1=g1, twap_tick=twap))
+            (ok0, slot0), (ok1, liquidity), (ok2, g0), (ok3, g1), (ok4, observed) = results[5 * i:5 * i + 5]
+            if not (ok0 and ok1 and ok2 and ok3) or len(slot0) < 64:
+                raise NotAPool(f"{address} does not answer slot0(): not a Uniswap V3 pool")
+            sqrt_price, tick = decode(["uint160", "int24"], slot0[:64])
+            # observe reverts ("OLD") while the oracle does not reach back the window: no TWAP yet.
+            cumulatives = decode(["int56[]", "uint160[]"], observed)[0] if ok4 else None
+            out.append(_state(address, sqrt_price, tick, decode(["uint128"], liquidity)[0],
+                              decode(["uint256"], g0)[0], decode(["uint256"], g1)[0], cumulatives))
         return out
+
+
+def _state(address: str, sqrt_price: int, tick: int, liquidity: int, g0: int, g1: int,
+           cumulatives: Any) -> PoolState:
+    twap = None if cumulatives is None else math.floor((cumulatives[1] - cumulatives[0]) / TWAP_SECONDS)
+    return PoolState(address=address, sqrt_price_x96=sqrt_price, tick=tick, liquidity=liquidity, fee_growth0=g0,
+                     fee_growth1=g1, twap_tick=twap)
 
 
 @dataclass
