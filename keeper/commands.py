@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import time
 from typing import Any
@@ -39,8 +41,29 @@ def _config(config_path: str | None, **overrides: Any) -> KeeperConfig:
         raise click.ClickException(str(exc)) from None
 
 
-def _connected(config: KeeperConfig):
-    return connected(config.network)
+@contextlib.contextmanager
+def _connected(config: KeeperConfig, on_rpc_error=None):
+    """Connected to the config's network, else to its first fallback that answers; with fallbacks, every request
+    then goes through the failover provider (keeper.rpc_failover)."""
+    choices = [config.network, *config.rpc_fallbacks]
+    with contextlib.ExitStack() as stack:
+        for index, choice in enumerate(choices):
+            try:
+                stack.enter_context(connected(choice))
+                break
+            except click.ClickException as exc:
+                if index == len(choices) - 1:
+                    raise
+                click.echo(f"{exc.message}; trying the next RPC endpoint", err=True)
+        if config.rpc_fallbacks:
+            from ape import chain
+
+            from keeper.rpc_failover import install
+
+            # The endpoint connected first, then the others in the config's order.
+            urls = [chain.provider.uri] + [c for c in choices if "://" in c and c != choices[index]]
+            install(urls, on_error=on_rpc_error, max_lag_blocks=config.max_rpc_lag_blocks)
+        yield
 
 
 def _keeper(config: KeeperConfig, **kwargs: Any):
@@ -116,7 +139,8 @@ def run(config_path, network, vault, as_json, cycles, metrics_port, metrics_host
         metrics = KeeperMetrics(config.vault, max_cycle_age or 3 * config.cycle_seconds)
         exporter = MetricsServer(metrics, host=metrics_host, port=metrics_port)
         click.echo(f"metrics on {exporter.url}/metrics, health on {exporter.url}/healthz", err=True)
-    with _connected(config), (exporter or contextlib.nullcontext()):
+    on_rpc_error = (lambda endpoint: metrics.rpc_errors.labels(endpoint).inc()) if metrics else None
+    with _connected(config, on_rpc_error), (exporter or contextlib.nullcontext()):
         from keeper.connect import shown
         from keeper.cycle import MAX_FOLLOW_UPS
         from keeper.execute.guardrails import VaultLimits

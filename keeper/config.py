@@ -45,6 +45,9 @@ class KeeperConfig(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ALP_", extra="forbid")
 
     network: str = Field("ethereum:local:node", description="Ape network choice or an RPC URL")
+    rpc_fallbacks: list[str] = Field(default_factory=list, description="RPC URLs of the same chain, in order: "
+                                     "used when the primary fails or lags")
+    max_rpc_lag_blocks: int = Field(3, ge=1, description="an endpoint this many blocks behind the best is left")
     vault: str = Field(description="address of the ALP vault this keeper manages")
     account: str | None = Field(None, description="Ape account alias, or test:N on a local chain (needed to sign)")
     profile: ProfileName = ProfileName.balanced
@@ -67,6 +70,14 @@ class KeeperConfig(BaseSettings):
         if not is_address(value):
             raise ValueError("not an address (0x followed by 40 hex digits)")
         return to_checksum_address(value)
+
+    @field_validator("rpc_fallbacks")
+    @classmethod
+    def _urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError("each fallback is an http(s):// RPC URL of the same chain")
+        return value
 
     @field_validator("account")
     @classmethod

@@ -33,7 +33,7 @@ class KeeperMetrics:
                            ["vault"], **labels)
         self.budget = Gauge("alp_guardrail_budget_left", "What the vault's rolling keeper budget still allows today, "
                             "in the asset's raw units.", ["vault", "budget"], **labels)
-        self.rpc_errors = Counter("alp_rpc_errors", "Cycles that failed reaching the node, by endpoint.",
+        self.rpc_errors = Counter("alp_rpc_errors", "Requests an RPC endpoint failed (or cycles that reached no node), by endpoint.",
                                   ["endpoint"], **labels)
         self._last_success: float | None = None
         self._started = time.time()  # a keeper still inside its first cycle is healthy for one bound
