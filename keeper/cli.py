@@ -11,6 +11,7 @@ _COMMANDS: dict[str, str] = {
     "demo": "keeper.demo.command:demo",
     "backtest": "keeper.backtest.command:backtest",
     "dashboard": "keeper.dashboard.command:dashboard",
+    "fleet": "keeper.fleet.command:fleet",
     "run": "keeper.commands:run",
     "once": "keeper.commands:once",
     "status": "keeper.commands:status",

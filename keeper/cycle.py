@@ -35,6 +35,7 @@ from keeper.risk.profiles import profile as risk_profile
 from keeper.risk.reputation import reputation
 from keeper.risk.score import RiskAssessment, assess
 from keeper.store import Store
+from keeper.store.store import FINAL, IN_FLIGHT
 from keeper.vault_probe import alp_vault, require_keeper_role
 
 BPS = 10_000
@@ -94,6 +95,7 @@ class Keeper:
         self.vault = alp_vault(config.vault)
         require_keeper_role(self.vault, account.address)
         self.web3: Web3 = chain.provider.web3
+        self.chain_id = chain.chain_id
         self.reader = ChainReader(self.web3)
         self.labels = names.Labels()
         self.profile = risk_profile(config.profile)
@@ -393,11 +395,18 @@ class Keeper:
         data = strategy.rebalanceRange.encode_input(move, deadline, plan.rationale)
         return Call(to=r.strategy, data=_bytes(data))
 
-    def cycle(self, *, dry_run: bool | None = None) -> CycleResult:
+    def _in_flight(self) -> list[dict]:
+        """This keeper's plans (its vault, its chain) that an earlier run left signed or sent."""
+        return self.store.plans(IN_FLIGHT, vault=self.config.vault, chain_id=self.chain_id)
+
+    def cycle(self, *, dry_run: bool | None = None, hand_off: bool = False) -> CycleResult:
+        """One observe-decide-act cycle. hand_off: a plan that passes is recorded `queued` for a worker to send
+        (keeper.fleet) instead of being sent here."""
         cycle_id = uuid.uuid4().hex[:12]
         dry = self.config.mode is Mode.dry_run if dry_run is None else dry_run
         # Finish what an earlier run left in flight before deciding anything new.
-        for plan_id, state in self.sender.reconcile(lambda row: self.call_for(Plan.model_validate(row["body"]))):
+        for plan_id, state in self.sender.reconcile(lambda row: self.call_for(Plan.model_validate(row["body"])),
+                                                    self._in_flight()):
             self.store.record_decision(cycle_id, int(time.time()), self.config.vault, {}, {}, plan_id,
                                        f"resumed:{state}", [f"plan {plan_id} resumed after restart: {state}"])
         now = chain.blocks.head.timestamp
@@ -428,6 +437,8 @@ class Keeper:
             state, why = "dry-run", "dry run: checked and simulated, not sent"
         if state is None and self.config.mode is Mode.approval:
             state, why = "awaiting_approval", f"waiting for `alp approve {plan.id}`"
+        if state is None and hand_off:
+            state, why = "queued", "checked and simulated; handed to a worker to send"
         self._record_plan(plan, state or "approved", why)
         if state is None:
             state = self._send(plan)
@@ -466,7 +477,7 @@ class Keeper:
     def _record_plan(self, plan: Plan, state: str, why: str) -> None:
         if self.store.plan(plan.id) is None:
             self.store.add_plan(plan.id, plan.vault, plan.kind.value, plan.model_dump(mode="json"), state,
-                                plan.reasons + [why], plan.expected_gain, plan.cost)
+                                plan.reasons + [why], plan.expected_gain, plan.cost, chain_id=self.chain_id)
 
     def _send(self, plan: Plan) -> str:
         call = self.call_for(plan)
@@ -479,6 +490,27 @@ class Keeper:
         except ExecutionError as exc:
             self.store.update_plan(plan.id, state="failed", error=str(exc))
             return "failed"
+
+    def execute(self, plan_id: str) -> str:
+        """A worker's part (keeper.fleet): carries a `queued` plan to its end, safe to repeat. A plan already final
+        is left as it is; one a dead worker left signed or sent is resumed with its stored bytes; a queued one is
+        checked against the vault's limits as they are now, then sent."""
+        row = self.store.plan(plan_id)
+        if row is None:
+            raise ExecutionError(f"no plan {plan_id} in the store: the queue and the store disagree")
+        if row["state"] in FINAL:
+            return row["state"]
+        if row["state"] in IN_FLIGHT:
+            [(_, state)] = self.sender.reconcile(lambda r: self.call_for(Plan.model_validate(r["body"])), [row])
+            return state
+        if row["state"] != "queued":
+            raise ExecutionError(f"plan {plan_id} is {row['state']}, not queued for a worker")
+        plan = Plan.model_validate(row["body"])
+        broken = violations(plan, VaultLimits.read(self.vault), chain.blocks.head.timestamp)
+        if broken:  # the world moved since the plan was made: refuse rather than send a stale plan
+            self.store.update_plan(plan_id, state="rejected", error="; ".join(broken))
+            return "rejected"
+        return self._send(plan)
 
     def approve(self, plan_id: str, who: str) -> str:
         row = self.store.plan(plan_id)

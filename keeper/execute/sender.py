@@ -185,10 +185,11 @@ class Sender:
 
     # ------------------------------------------------------------------ restart
 
-    def reconcile(self, call_for: Callable[[dict], Call]) -> list[tuple[str, str]]:
-        """Resumes every plan left in flight by a previous run; returns (plan id, final state)."""
+    def reconcile(self, call_for: Callable[[dict], Call], plans: list[dict] | None = None) -> list[tuple[str, str]]:
+        """Resumes the plans left in flight by a previous run (`plans`, default every one in the store); returns
+        (plan id, final state)."""
         done = []
-        for plan in self.store.plans(("signed", "sent")):
+        for plan in self.store.plans(("signed", "sent")) if plans is None else plans:
             state = self._check_mined(plan["id"])
             if state is None:
                 call = call_for(plan)

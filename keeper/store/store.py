@@ -77,11 +77,12 @@ class Store:
     # ------------------------------------------------------------------ plans
 
     def add_plan(self, plan_id: str, vault: str, kind: str, body: dict, state: str, reasons: list[str],
-                 expected_gain: float, cost: float) -> None:
+                 expected_gain: float, cost: float, chain_id: int | None = None) -> None:
         now = int(time.time())
         self._run("INSERT INTO plans (id, created_at, vault, kind, body, state, reasons, expected_gain, cost, "
-                  "updated_at) VALUES (:id, :now, :v, :k, :b, :s, :r, :g, :c, :now)", id=plan_id, now=now, v=vault,
-                  k=kind, b=json.dumps(body), s=state, r=json.dumps(reasons), g=expected_gain, c=cost)
+                  "updated_at, chain_id) VALUES (:id, :now, :v, :k, :b, :s, :r, :g, :c, :now, :chain)", id=plan_id,
+                  now=now, v=vault, k=kind, b=json.dumps(body), s=state, r=json.dumps(reasons), g=expected_gain,
+                  c=cost, chain=chain_id)
 
     def update_plan(self, plan_id: str, **fields: Any) -> None:
         allowed = {"state", "nonce", "tx_hash", "raw_tx", "error", "approved_by"}
@@ -95,11 +96,20 @@ class Store:
         row = self._run("SELECT * FROM plans WHERE id = :id", id=plan_id).mappings().first()
         return _plan(row) if row else None
 
-    def plans(self, states: tuple[str, ...] | None = None, limit: int = 50) -> list[dict]:
+    def plans(self, states: tuple[str, ...] | None = None, limit: int = 50, *, vault: str | None = None,
+              chain_id: int | None = None) -> list[dict]:
+        """Plans in `states` (oldest first), or the latest `limit`; with vault and chain_id, only that keeper's
+        (a plan recorded without its chain counts for every chain)."""
         if states:
             marks = ", ".join(f":s{i}" for i in range(len(states)))
-            rows = self._run(f"SELECT * FROM plans WHERE state IN ({marks}) ORDER BY created_at, id",
-                             **{f"s{i}": s for i, s in enumerate(states)}).mappings().all()
+            scope = ""
+            if vault is not None:
+                scope += " AND vault = :vault"
+            if chain_id is not None:
+                scope += " AND (chain_id = :chain OR chain_id IS NULL)"
+            rows = self._run(f"SELECT * FROM plans WHERE state IN ({marks}){scope} ORDER BY created_at, id",
+                             vault=vault, chain=chain_id, **{f"s{i}": s for i, s in enumerate(states)}
+                             ).mappings().all()
         else:
             rows = self._run("SELECT * FROM plans ORDER BY created_at DESC, id DESC LIMIT :n", n=limit).mappings().all()
         return [_plan(r) for r in rows]

@@ -1,0 +1,187 @@
+"""The fleet end to end on real parts: two local chains (ids 10 and 42161, the first mining a block every two
+seconds like a real chain), three vaults (two on the first, sharing one keeper key), a real Redis (Debian's
+redis-server) and a real PostgreSQL store, schedulers in this process and two worker processes. One worker is
+SIGKILLed in the middle of a send (its transaction broadcast, not yet mined): every plan still ends exactly once.
+The second chain's primary RPC endpoint is killed before the workers start: they go on through its fallback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import redis
+import yaml
+
+from keeper.fleet.config import load_fleet
+from keeper.fleet.queue import GROUP, STREAM, PlanQueue
+from keeper.fleet.scheduler import schedule_once
+from keeper.store import Store
+
+from ..chains.conftest import HOUR, ROOT, _free_port, advance, build_market, market_activity, rpc, stop
+from ..keeper_chain.rpc_proxy import RpcProxy
+from ..store.local_postgres import local_postgres
+
+CHAINS = {"optimism": (10, ["--block-time", "2"]), "arbitrum": (42161, [])}
+VAULTS_PER_CHAIN = {"optimism": 2, "arbitrum": 1}
+DEPLOY = """
+import json, sys
+from ape import accounts
+from keeper import contracts
+from keeper.connect import connected
+from keeper.deployment import Roles, add_strategy, deploy_erc4626_strategy, deploy_vault
+market, count = json.loads(sys.argv[2]), int(sys.argv[3])
+with connected(sys.argv[1]):
+    a = accounts.test_accounts
+    usdc = contracts.at("TestToken", market["usdc"])
+    lending = contracts.at("TestYieldVault", market["lending"])
+    vaults = []
+    for i in range(count):
+        d = deploy_vault(a[0], usdc, Roles(a[1], a[2], a[3], a[4], a[5]), name=f"ALP {i}", symbol=f"alp{i}",
+                         timelock_delay=60)
+        add_strategy(d, deploy_erc4626_strategy(a[0], d, lending, f"lend {i}", f"l{i}"), 10**13, 9_000)
+        usdc.approve(d.vault, 50_000 * 10**6, sender=a[6])
+        d.vault.deposit(50_000 * 10**6, a[6], sender=a[6])
+        vaults.append(d.vault.address)
+    print("VAULTS " + json.dumps(vaults))
+"""
+
+
+def _anvil(chain_id: int, extra: list[str]) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    process = subprocess.Popen(["anvil", "--chain-id", str(chain_id), "--port", str(port), "--hardfork", "cancun",
+                                "--silent", *extra], start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            rpc(url, "eth_chainId")
+            return process, url
+        except Exception:
+            time.sleep(0.05)
+    stop(process)
+    raise RuntimeError(f"anvil {chain_id} did not start")
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    folder = tempfile.mkdtemp(prefix="alp-redis-")
+    port = _free_port()
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", folder,
+                               "--save", "", "--appendonly", "yes"], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def fleet_world(redis_url, tmp_path_factory):
+    anvils, chains, proxies = [], {}, []
+    folder = tmp_path_factory.mktemp("fleet")
+    try:
+        with local_postgres() as store_url:
+            for name, (chain_id, extra) in CHAINS.items():
+                process, url = _anvil(chain_id, extra)
+                anvils.append(process)
+                market = build_market(url)
+                done = subprocess.run([sys.executable, "-c", DEPLOY, url, json.dumps(market),
+                                       str(VAULTS_PER_CHAIN[name])], capture_output=True, text=True, cwd=ROOT,
+                                      timeout=600)
+                assert done.returncode == 0, done.stderr[-3000:]
+                vaults = json.loads(next(l for l in done.stdout.splitlines() if l.startswith("VAULTS "))[7:])
+                chains[name] = dict(url=url, market=market, vaults=vaults, chain_id=chain_id)
+            # The second chain is reached through a primary endpoint that will die, and the node as its fallback.
+            proxy = RpcProxy(chains["arbitrum"]["url"])
+            proxies.append(proxy)
+            spec = {"redis_url": redis_url, "store": store_url, "cycle_seconds": 60, "confirm_timeout_seconds": 60,
+                    "chains": {
+                        "optimism": {"network": chains["optimism"]["url"],
+                                     "vaults": [{"vault": v, "account": "test:4"} for v in chains["optimism"]["vaults"]]},
+                        "arbitrum": {"network": proxy.url, "rpc_fallbacks": [chains["arbitrum"]["url"]],
+                                     "vaults": [{"vault": v, "account": "test:4"} for v in chains["arbitrum"]["vaults"]]},
+                    }}
+            path = folder / "fleet.yaml"
+            path.write_text(yaml.safe_dump(spec))
+            yield dict(path=path, chains=chains, proxy=proxy, store_url=store_url, folder=folder)
+    finally:
+        for proxy in proxies:
+            proxy.stop()
+        for process in anvils:
+            stop(process)
+
+
+def _worker(path: Path, name: str, log: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "keeper.cli", "fleet", "worker", str(path), "--name", name,
+                             "--idle-exit", "5"], stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT,
+                            start_new_session=True)
+
+
+def test_fleet__worker_killed_mid_send_and_primary_rpc_killed__every_plan_ends_exactly_once(fleet_world):
+    fleet = load_fleet(fleet_world["path"])
+    queue = PlanQueue(fleet.redis_url)
+    chains = fleet_world["chains"]
+    # Two observations an hour apart, with trading and interest between, give every keeper its estimates.
+    for _ in range(2):
+        for name in chains:
+            schedule_once(fleet, name, queue, dry_run=True)
+        for name, info in chains.items():
+            market_activity(info["url"], info["market"], rounds=1)
+            advance(info["url"], HOUR)
+    queued = [p for name in chains for p in schedule_once(fleet, name, queue)]
+    assert len(queued) == 3, "each vault's first allocation, queued"
+    fleet_world["proxy"].stop()  # the second chain's primary RPC dies before any worker touches it
+
+    folder = fleet_world["folder"]
+    first = _worker(fleet_world["path"], "w1", folder / "w1.log")
+    store = Store(fleet_world["store_url"])
+    client = redis.Redis.from_url(fleet.redis_url, decode_responses=True)
+    deadline, killed = time.monotonic() + 180, None
+    while time.monotonic() < deadline and killed is None:
+        # w1 holds a delivery whose plan is broadcast and not yet mined (the first chain mines every 2 s): kill it.
+        for entry in client.xpending_range(STREAM, GROUP, "-", "+", 10, consumername="w1"):
+            fields = client.xrange(STREAM, entry["message_id"], entry["message_id"])[0][1]
+            if store.plan(fields["plan"])["state"] in ("signed", "sent"):
+                os.killpg(first.pid, signal.SIGKILL)
+                killed = fields["plan"]
+                break
+        time.sleep(0.02)
+    assert killed, "w1 was never caught mid-send: " + (folder / "w1.log").read_text()[-2000:]
+    first.wait(timeout=10)
+    second = _worker(fleet_world["path"], "w2", folder / "w2.log")
+    try:
+        second.wait(timeout=240)
+    finally:
+        if second.poll() is None:
+            os.killpg(second.pid, signal.SIGKILL)
+    log = (folder / "w2.log").read_text()
+    assert second.returncode == 0, log[-3000:]
+    assert killed in log and queue.pending() == 0, log[-3000:]
+
+    from keeper.connect import connected
+
+    for name, info in chains.items():
+        with connected(info["url"]):
+            from keeper import contracts
+
+            for vault in info["vaults"]:
+                plans = [p for p in store.plans(limit=100) if p["vault"] == vault and p["chain_id"] == info["chain_id"]
+                         and p["id"] in queued]
+                assert [p["state"] for p in plans] == ["confirmed"], (name, vault, plans)
+                [plan] = plans
+                mined = [t for t in store.transactions(plan["id"]) if t["status"] == "confirmed"]
+                assert len(mined) == 1, mined
+                rebalanced = list(contracts.at("Vault", vault).Rebalanced.range(0, 10**9))
+                assert len(rebalanced) == 1, f"{name} {vault}: {len(rebalanced)} rebalances for one plan"
+    print(f"\nkilled w1 mid-send of plan {killed}; w2 finished it and the rest:\n{log}")
