@@ -23,10 +23,10 @@ def _revision(url: str) -> str | None:
 
 def test_store__new__migrated_to_head_and_reopened_unchanged(store_url):
     Store(store_url)
-    assert _revision(store_url) == head() == "0002"
+    assert _revision(store_url) == head() == "0003"
     engine = create_engine(store_url)
     assert {"observations", "decisions", "plans", "transactions"} <= set(inspect(engine).get_table_names())
-    assert "approved_by" in {c["name"] for c in inspect(engine).get_columns("plans")}
+    assert {"approved_by", "chain_id"} <= {c["name"] for c in inspect(engine).get_columns("plans")}
     engine.dispose()
     Store(store_url).add_plan("p", "0xv", "rebalance", {}, "planned", [], 0.0, 0.0)
     assert Store(store_url).plan("p")["state"] == "planned"
@@ -36,6 +36,12 @@ def test_store__plan_lifecycle__states_counts_transactions_and_gas(store_url):
     store = Store(store_url)
     store.add_plan("a", "0xVault", "rebalance", {"targets": [1, 2]}, "planned", ["why"], 12.5, 1.25)
     store.add_plan("b", "0xVault", "rerange", {}, "awaiting_approval", ["wait"], 3.0, 0.5)
+    store.add_plan("c", "0xVault", "rebalance", {}, "signed", [], 1.0, 0.1, chain_id=10)
+    store.add_plan("d", "0xVault", "rebalance", {}, "signed", [], 1.0, 0.1, chain_id=42161)
+    # One vault address on two chains: each chain's keeper resumes only its own in-flight plans.
+    assert [p["id"] for p in store.plans(IN_FLIGHT, vault="0xVault", chain_id=10)] == ["c"]
+    store.update_plan("c", state="failed")
+    store.update_plan("d", state="failed")
     store.update_plan("a", state="signed", nonce=7, raw_tx="0xraw", approved_by="carol")
     assert [p["id"] for p in store.plans(IN_FLIGHT)] == ["a"]
     store.record_transaction("a", "0xABCdef", 7, BIG_FEE, "sent")
@@ -47,7 +53,7 @@ def test_store__plan_lifecycle__states_counts_transactions_and_gas(store_url):
     plan = store.plan("a")
     assert plan["body"] == {"targets": [1, 2]} and plan["reasons"] == ["why"] and plan["approved_by"] == "carol"
     assert plan["expected_gain"] == pytest.approx(12.5) and plan["nonce"] == 7
-    assert store.plan_counts() == {"confirmed": 1, "awaiting_approval": 1}
+    assert store.plan_counts() == {"confirmed": 1, "awaiting_approval": 1, "failed": 2}
     assert store.gas_used_total() == 2 * GAS
     [tx] = store.transactions("a")
     assert tx["max_fee"] == BIG_FEE and tx["status"] == "confirmed" and tx["block"] == 10
