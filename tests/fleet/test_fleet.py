@@ -1,8 +1,8 @@
-"""The fleet end to end on real parts: two local chains (ids 10 and 42161, the first mining a block every two
-seconds like a real chain), three vaults (two on the first, sharing one keeper key), a real Redis (Debian's
-redis-server) and a real PostgreSQL store, schedulers in this process and two worker processes. One worker is
-SIGKILLed in the middle of a send (its transaction broadcast, not yet mined): every plan still ends exactly once.
-The second chain's primary RPC endpoint is killed before the workers start: they go on through its fallback."""
+"""The fleet end to end on real parts: two local chains (ids 10 and 42161, mining a block every two seconds like real
+chains once set up), three vaults (two on the first, sharing one keeper key), a real Redis (Debian's redis-server)
+and a real PostgreSQL store, schedulers in this process and two worker processes. A worker is SIGKILLed in the middle
+of a send (its transaction broadcast, not yet mined): every plan still ends exactly once. The second chain's primary
+RPC endpoint is killed before the workers start: they go on through its fallback."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,8 @@ from ..chains.conftest import HOUR, ROOT, _free_port, advance, build_market, mar
 from ..keeper_chain.rpc_proxy import RpcProxy
 from ..store.local_postgres import local_postgres
 
-CHAINS = {"optimism": (10, ["--block-time", "2"]), "arbitrum": (42161, [])}
+CHAINS = {"optimism": 10, "arbitrum": 42161}
+BLOCK_SECONDS = 2
 VAULTS_PER_CHAIN = {"optimism": 2, "arbitrum": 1}
 DEPLOY = """
 import json, sys
@@ -53,10 +55,10 @@ with connected(sys.argv[1]):
 """
 
 
-def _anvil(chain_id: int, extra: list[str]) -> tuple[subprocess.Popen, str]:
+def _anvil(chain_id: int) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     process = subprocess.Popen(["anvil", "--chain-id", str(chain_id), "--port", str(port), "--hardfork", "cancun",
-                                "--silent", *extra], start_new_session=True)
+                                "--silent"], start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -86,22 +88,27 @@ def redis_url():
     server.wait(timeout=10)
 
 
+def _build(name: str, url: str) -> dict:
+    """The chain's market, then its vaults (each with a lending strategy and a deposit)."""
+    market = build_market(url)
+    done = subprocess.run([sys.executable, "-c", DEPLOY, url, json.dumps(market), str(VAULTS_PER_CHAIN[name])],
+                          capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return dict(market=market, vaults=json.loads(next(l for l in done.stdout.splitlines()
+                                                      if l.startswith("VAULTS "))[7:]))
+
+
 @pytest.fixture(scope="module")
 def fleet_world(redis_url, tmp_path_factory):
-    anvils, chains, proxies = [], {}, []
+    anvils, proxies = [], []
     folder = tmp_path_factory.mktemp("fleet")
     try:
         with local_postgres() as store_url:
-            for name, (chain_id, extra) in CHAINS.items():
-                process, url = _anvil(chain_id, extra)
-                anvils.append(process)
-                market = build_market(url)
-                done = subprocess.run([sys.executable, "-c", DEPLOY, url, json.dumps(market),
-                                       str(VAULTS_PER_CHAIN[name])], capture_output=True, text=True, cwd=ROOT,
-                                      timeout=600)
-                assert done.returncode == 0, done.stderr[-3000:]
-                vaults = json.loads(next(l for l in done.stdout.splitlines() if l.startswith("VAULTS "))[7:])
-                chains[name] = dict(url=url, market=market, vaults=vaults, chain_id=chain_id)
+            started = {name: _anvil(chain_id) for name, chain_id in CHAINS.items()}
+            anvils += [process for process, _ in started.values()]
+            with ThreadPoolExecutor(len(CHAINS)) as pool:  # each chain's set-up is its own processes: in parallel
+                built = dict(zip(CHAINS, pool.map(lambda name: _build(name, started[name][1]), CHAINS)))
+            chains = {name: dict(url=started[name][1], chain_id=CHAINS[name], **built[name]) for name in CHAINS}
             # The second chain is reached through a primary endpoint that will die, and the node as its fallback.
             proxy = RpcProxy(chains["arbitrum"]["url"])
             proxies.append(proxy)
@@ -124,7 +131,7 @@ def fleet_world(redis_url, tmp_path_factory):
 
 def _worker(path: Path, name: str, log: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "keeper.cli", "fleet", "worker", str(path), "--name", name,
-                             "--idle-exit", "5"], stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT,
+                             "--idle-exit", "15"], stdout=log.open("w"), stderr=subprocess.STDOUT, cwd=ROOT,
                             start_new_session=True)
 
 
@@ -142,32 +149,35 @@ def test_fleet__worker_killed_mid_send_and_primary_rpc_killed__every_plan_ends_e
     queued = [p for name in chains for p in schedule_once(fleet, name, queue)]
     assert len(queued) == 3, "each vault's first allocation, queued"
     fleet_world["proxy"].stop()  # the second chain's primary RPC dies before any worker touches it
+    for info in chains.values():  # from here blocks come every two seconds, as on a real chain
+        rpc(info["url"], "evm_setAutomine", False)
+        rpc(info["url"], "evm_setIntervalMining", BLOCK_SECONDS)
 
     folder = fleet_world["folder"]
-    first = _worker(fleet_world["path"], "w1", folder / "w1.log")
+    workers = {name: _worker(fleet_world["path"], name, folder / f"{name}.log") for name in ("w1", "w2")}
     store = Store(fleet_world["store_url"])
     client = redis.Redis.from_url(fleet.redis_url, decode_responses=True)
     deadline, killed = time.monotonic() + 180, None
     while time.monotonic() < deadline and killed is None:
-        # w1 holds a delivery whose plan is broadcast and not yet mined (the first chain mines every 2 s): kill it.
-        for entry in client.xpending_range(STREAM, GROUP, "-", "+", 10, consumername="w1"):
+        # A worker holds a delivery whose plan is broadcast and not yet mined: kill that worker, no cleanup.
+        for entry in client.xpending_range(STREAM, GROUP, "-", "+", 10):
             fields = client.xrange(STREAM, entry["message_id"], entry["message_id"])[0][1]
             if store.plan(fields["plan"])["state"] in ("signed", "sent"):
-                os.killpg(first.pid, signal.SIGKILL)
-                killed = fields["plan"]
+                victim = workers.pop(entry["consumer"])
+                os.killpg(victim.pid, signal.SIGKILL)
+                killed = (entry["consumer"], fields["plan"])
                 break
         time.sleep(0.02)
-    assert killed, "w1 was never caught mid-send: " + (folder / "w1.log").read_text()[-2000:]
-    first.wait(timeout=10)
-    second = _worker(fleet_world["path"], "w2", folder / "w2.log")
+    assert killed, "no worker was caught mid-send: " + (folder / "w1.log").read_text()[-2000:]
+    [(survivor_name, survivor)] = workers.items()
     try:
-        second.wait(timeout=240)
+        survivor.wait(timeout=240)
     finally:
-        if second.poll() is None:
-            os.killpg(second.pid, signal.SIGKILL)
-    log = (folder / "w2.log").read_text()
-    assert second.returncode == 0, log[-3000:]
-    assert killed in log and queue.pending() == 0, log[-3000:]
+        if survivor.poll() is None:
+            os.killpg(survivor.pid, signal.SIGKILL)
+    log = (folder / f"{survivor_name}.log").read_text()
+    assert survivor.returncode == 0, log[-3000:]
+    assert killed[1] in log and queue.pending() == 0, log[-3000:]
 
     from keeper.connect import connected
 
@@ -184,4 +194,4 @@ def test_fleet__worker_killed_mid_send_and_primary_rpc_killed__every_plan_ends_e
                 assert len(mined) == 1, mined
                 rebalanced = list(contracts.at("Vault", vault).Rebalanced.range(0, 10**9))
                 assert len(rebalanced) == 1, f"{name} {vault}: {len(rebalanced)} rebalances for one plan"
-    print(f"\nkilled w1 mid-send of plan {killed}; w2 finished it and the rest:\n{log}")
+    print(f"\nkilled {killed[0]} mid-send of plan {killed[1]}; {survivor_name} finished it:\n{log}")
