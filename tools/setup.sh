@@ -89,5 +89,6 @@ if [ "${1:-}" = "--browser" ]; then
   [ -x /usr/bin/chromium ] || debian_package chromium "the dashboard's browser tests"
   command -v pg_ctl >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
     || debian_package postgresql "the store tests on PostgreSQL"
+  command -v redis-server >/dev/null || debian_package redis-server "the fleet's queue, in its tests"
 fi
 say "ready (venv: .venv, tools: .tools/bin, solc $solc_version via solcjs)"
