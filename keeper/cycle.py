@@ -131,15 +131,17 @@ class Keeper:
                 view.pool = pools[pool]
                 view.liquidity = strategy.liquidity()
                 view.range = (strategy.tickLower(), strategy.tickUpper())
-                self.store.record_observation(cycle_id, now, "pool", pool, view.pool.model_dump(mode="json"))
+                self.store.record_observation(cycle_id, now, "pool", pool, view.pool.model_dump(mode="json"),
+                                              self.chain_id)
                 data.update(range=view.range, liquidity=view.liquidity)
             else:
                 data["price"] = self._yield_share_price(view.address)
-            self.store.record_observation(cycle_id, now, view.kind, view.address, data)
+            self.store.record_observation(cycle_id, now, view.kind, view.address, data, self.chain_id)
         symbol, decimals = self.labels.token(self.vault.asset())
         # The asset's units ride along, so `alp history` can show amounts without a chain.
         self.store.record_observation(cycle_id, now, "vault", self.vault.address,
-                                      limits.model_dump(mode="json") | {"asset": {"symbol": symbol, "decimals": decimals}})
+                                      limits.model_dump(mode="json") | {"asset": {"symbol": symbol, "decimals": decimals}},
+                                      self.chain_id)
         return limits, views
 
     def _yield_share_price(self, address: str) -> int:
@@ -167,7 +169,7 @@ class Keeper:
                 self._estimate_lending(view, weight)
 
     def _estimate_pool(self, view: StrategyView, weight: float, size: int = 0) -> None:
-        history = self.store.observations(view.pool.address, limit=200)
+        history = self.store.observations(view.pool.address, limit=200, chain_id=self.chain_id)
         # Each interval's fee APR from the fee-growth accumulators (observations at the same second are one).
         history = [b for a, b in zip([None] + history, history) if a is None or b["t"] > a["t"]]
         intervals = [fee_apr_between(a, b) for a, b in zip(history, history[1:])]
@@ -213,7 +215,7 @@ class Keeper:
         # An arbitrary ERC-4626 source has no registry entry the keeper could look up: the curator vets it when
         # adding it, so only the vault's concentration in it is scored here.
         view.risk = assess(self.profile, weight=weight)
-        history = self.store.observations(view.address, limit=50)
+        history = self.store.observations(view.address, limit=50, chain_id=self.chain_id)
         if len(history) < 2 or history[-1]["t"] <= history[0]["t"]:
             view.reasons.append("not enough share-price history yet: expected return 0")
             return

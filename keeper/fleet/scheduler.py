@@ -13,17 +13,22 @@ from keeper.fleet.queue import PlanQueue
 def schedule_once(fleet: FleetConfig, chain_name: str, queue: PlanQueue, *, dry_run: bool = False,
                   say: Callable[[str], None] = print) -> list[str]:
     """One cycle for every vault on the chain; returns the ids of the plans queued."""
+    from ape import chain
+
     from keeper.accounts import resolve
     from keeper.commands import _connected
     from keeper.cycle import Keeper
+    from keeper.market.chain import ChainReader, SharedPools
 
     queued = []
     entry = fleet.chains[chain_name]
     first = fleet.keeper_config(chain_name, entry.vaults[0].vault)
     with _connected(first):
+        pools = SharedPools(ChainReader(chain.provider.web3))  # the chain's vaults share this cycle's pool reads
         for wanted in entry.vaults:
             config = fleet.keeper_config(chain_name, wanted.vault)
             keeper = Keeper(config, resolve(config.account))
+            keeper.reader = pools
             result = keeper.cycle(dry_run=dry_run, hand_off=True)
             if result.state == "queued":
                 queue.put(chain_name, config.vault, result.plan.id)

@@ -108,6 +108,26 @@ class ChainReader:
         return out
 
 
+class SharedPools:
+    """A ChainReader for one scheduler cycle: each pool is read once, whichever of the chain's vaults hold ranges in
+    it (make a new one per cycle: what it read is that moment's state)."""
+
+    def __init__(self, reader: ChainReader) -> None:
+        self.reader = reader
+        self._read: dict[str, PoolState] = {}
+
+    @property
+    def requests(self) -> int:
+        return self.reader.requests
+
+    def pools(self, addresses: Iterable[str]) -> list[PoolState]:
+        addresses = [Web3.to_checksum_address(a) for a in addresses]
+        missing = list(dict.fromkeys(a for a in addresses if a not in self._read))
+        if missing:
+            self._read.update({s.address: s for s in self.reader.pools(missing)})
+        return [self._read[a] for a in addresses]
+
+
 def _state(address: str, sqrt_price: int, tick: int, liquidity: int, g0: int, g1: int,
            cumulatives: Any) -> PoolState:
     twap = None if cumulatives is None else math.floor((cumulatives[1] - cumulatives[0]) / TWAP_SECONDS)

@@ -53,13 +53,18 @@ class Store:
 
     # ------------------------------------------------------------------ observations and decisions
 
-    def record_observation(self, cycle_id: str, t: int, kind: str, address: str, data: dict) -> None:
-        self._run("INSERT INTO observations (cycle_id, t, kind, address, data) VALUES (:c, :t, :k, :a, :d)",
-                  c=cycle_id, t=t, k=kind, a=address, d=json.dumps(data))
+    def record_observation(self, cycle_id: str, t: int, kind: str, address: str, data: dict,
+                           chain_id: int | None = None) -> None:
+        self._run("INSERT INTO observations (cycle_id, t, kind, address, data, chain_id) "
+                  "VALUES (:c, :t, :k, :a, :d, :chain)", c=cycle_id, t=t, k=kind, a=address, d=json.dumps(data),
+                  chain=chain_id)
 
-    def observations(self, address: str, limit: int = 500) -> list[dict]:
-        rows = self._run("SELECT t, data FROM observations WHERE address = :a ORDER BY t DESC, id DESC LIMIT :n",
-                         a=address, n=limit).all()
+    def observations(self, address: str, limit: int = 500, chain_id: int | None = None) -> list[dict]:
+        """The latest observations of `address`, oldest first; with chain_id, that chain's only (an address can
+        exist on several chains; one recorded without its chain counts for every chain)."""
+        scope = " AND (chain_id = :chain OR chain_id IS NULL)" if chain_id is not None else ""
+        rows = self._run(f"SELECT t, data FROM observations WHERE address = :a{scope} ORDER BY t DESC, id DESC "
+                         "LIMIT :n", a=address, n=limit, chain=chain_id).all()
         return [{"t": t, **json.loads(d)} for t, d in reversed(rows)]
 
     def record_decision(self, cycle_id: str, t: int, vault: str, inputs: dict, scores: dict, plan_id: str | None,

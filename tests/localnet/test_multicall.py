@@ -10,7 +10,7 @@ from keeper import contracts
 from keeper.localnet.many_pools import deploy_many_pools, tokens_for
 from keeper.localnet.market import deploy_market
 from keeper.market import multicall
-from keeper.market.chain import ChainReader, NotAPool
+from keeper.market.chain import ChainReader, NotAPool, SharedPools
 from keeper.market.multicall import BATCH_SIZE
 
 POOLS = 120  # 600 reads: more than one eth_call batch, one multicall request
@@ -46,3 +46,14 @@ def test_multicall__an_address_that_is_no_pool__refused_by_name(pools, chain, ac
     reader = ChainReader(chain.provider.web3)
     with pytest.raises(NotAPool, match=accounts[5].address):
         reader.pools([pools[0], accounts[5].address])
+
+
+def test_shared_pools__each_pool_read_once_per_cycle_whoever_asks(pools, chain):
+    shared = SharedPools(ChainReader(chain.provider.web3))
+    first = shared.pools(pools[:10])
+    trips = shared.requests
+    again = shared.pools(pools[5:10] + pools[:5])  # another vault's ranges, in other pools' order
+    assert shared.requests == trips, "nothing read twice"
+    assert again == first[5:10] + first[:5]
+    shared.pools(pools[:12])
+    assert shared.requests == trips + 1, "only the two new pools read"

@@ -69,8 +69,15 @@ def test_store__observations_and_decisions__newest_last_and_limited(store_url):
     for t in (30, 10, 20):
         store.record_observation("c1", t, "pool", "0xPool", {"tick": t})
     store.record_observation("c1", 5, "pool", "0xOther", {"tick": 0})
-    assert [o["t"] for o in store.observations("0xPool")] == [10, 20, 30]
-    assert store.observations("0xPool", limit=2) == [{"t": 20, "tick": 20}, {"t": 30, "tick": 30}]
+    store.record_observation("c2", 40, "pool", "0xPool", {"tick": 99}, chain_id=42161)
+    store.record_observation("c3", 50, "pool", "0xPool", {"tick": 7}, chain_id=10)
+    # The same pool address on two chains: each chain's keeper reads its own history (and the chainless rows).
+    assert [o["t"] for o in store.observations("0xPool", chain_id=10)] == [10, 20, 30, 50]
+    assert [o["t"] for o in store.observations("0xPool", chain_id=42161)] == [10, 20, 30, 40]
+    store.record_observation("c4", 60, "pool", "0xPool3", {"tick": 1})
+    store.record_observation("c4", 60, "pool", "0xPool3", {"tick": 2})
+    assert [o["tick"] for o in store.observations("0xPool3")] == [1, 2]
+    assert store.observations("0xPool", limit=2) == [{"t": 40, "tick": 99}, {"t": 50, "tick": 7}]
     store.record_decision("c1", 1, "0xv", {"x": 1}, {"s": 0.5}, None, "no-action", ["calm"])
     store.record_decision("c2", 2, "0xv", {}, {}, "a", "planned", ["move"])
     assert [d["outcome"] for d in store.decisions()] == ["planned", "no-action"]

@@ -1,4 +1,5 @@
-"""Plans name their chain: one store serves keepers of several chains, where one vault address can exist on two.
+"""Plans and observations name their chain: one store serves keepers of several chains, where one address (a vault,
+a pool) can exist on two.
 
 Revision ID: 0003
 Revises: 0002
@@ -18,8 +19,12 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("plans", sa.Column("chain_id", sa.BigInteger))
     op.create_index("plans_chain_vault", "plans", ["chain_id", "vault"])
+    op.add_column("observations", sa.Column("chain_id", sa.BigInteger))
+    op.create_index("observations_chain_address_t", "observations", ["chain_id", "address", "t"])
 
 
 def downgrade() -> None:
+    op.drop_index("observations_chain_address_t", "observations")
+    op.drop_column("observations", "chain_id")
     op.drop_index("plans_chain_vault", "plans")
     op.drop_column("plans", "chain_id")
