@@ -24,6 +24,9 @@ GWEI = 10**9
 REPLACEMENT_BUMP = 1.125  # nodes require at least +10 % to replace a pending transaction
 MAX_REPLACEMENTS = 3
 POLL_SECONDS = 0.2
+# A reverted transaction that used this share of its gas limit or more ran out of gas (a revert with a reason stops
+# well short of the limit; 63/64 of the gas is all a failing inner call can forward).
+OUT_OF_GAS_SHARE = 0.97
 
 
 class ExecutionError(RuntimeError):
@@ -156,14 +159,39 @@ class Sender:
 
     def _revert_reason(self, tx_hash: str, block: int) -> str:
         tx = self.web3.eth.get_transaction(tx_hash)
+        receipt = self.web3.eth.get_transaction_receipt(tx_hash)
+        if receipt["gasUsed"] >= tx["gas"] * OUT_OF_GAS_SHARE:
+            return (f"ran out of gas: used {receipt['gasUsed']:,} of its {tx['gas']:,} limit (the node's estimate "
+                    "was too tight for this path)")
+        traced = self._traced_revert(tx_hash)
+        if traced is not None:
+            return traced
+        call = {"from": tx["from"], "to": tx["to"], "data": tx["input"]}
         try:
-            self.web3.eth.call({"from": tx["from"], "to": tx["to"], "data": tx["input"]}, block - 1)
-            return "reverted (replay at the previous block passes: state changed in between)"
+            self.web3.eth.call(call, block - 1)
         except Exception as exc:
             data = getattr(exc, "data", None)
             if isinstance(data, dict):
                 data = data.get("data")
             return decode_revert(data if isinstance(data, (str, bytes)) else None, self.contract_types)
+        try:
+            self.web3.eth.call(call | {"gas": tx["gas"]}, block - 1)
+        except Exception:
+            return (f"ran short of gas inside: it passes at the previous block with more gas, not with its limit of "
+                    f"{tx['gas']:,} (an inner call that runs out fails on its own and the move reverts)")
+        return "reverted (replay at the previous block passes: state changed in between)"
+
+    def _traced_revert(self, tx_hash: str) -> str | None:
+        """The revert as the node executed it (debug_traceTransaction's call tracer), where the node offers it; a
+        replay can differ from the mined run (time, and what else the block held)."""
+        try:
+            trace = self.web3.provider.make_request("debug_traceTransaction", [tx_hash, {"tracer": "callTracer"}])
+            output = (trace.get("result") or {}).get("output")
+        except Exception:  # a node without debug methods
+            return None
+        if not output or output == "0x":
+            return None
+        return decode_revert(output, self.contract_types)
 
     def _nonce_used(self, nonce: int) -> bool:
         return self.web3.eth.get_transaction_count(self.account.address, "latest") > nonce
