@@ -25,7 +25,8 @@ from keeper.fleet.queue import GROUP, STREAM, PlanQueue
 from keeper.fleet.scheduler import schedule_once
 from keeper.store import Store
 
-from ..chains.conftest import HOUR, ROOT, _free_port, advance, build_market, market_activity, rpc, stop
+from ..chains.conftest import (HOUR, ROOT, _free_port, advance, build_market, market_activity, rpc,
+                               start_anvil, stop)
 from ..keeper_chain.rpc_proxy import RpcProxy
 from ..store.local_postgres import local_postgres
 
@@ -53,21 +54,6 @@ with connected(sys.argv[1]):
         vaults.append(d.vault.address)
     print("VAULTS " + json.dumps(vaults))
 """
-
-
-def _anvil(chain_id: int) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    process = subprocess.Popen(["anvil", "--chain-id", str(chain_id), "--port", str(port), "--hardfork", "cancun",
-                                "--silent"], start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            rpc(url, "eth_chainId")
-            return process, url
-        except Exception:
-            time.sleep(0.05)
-    stop(process)
-    raise RuntimeError(f"anvil {chain_id} did not start")
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +90,7 @@ def fleet_world(redis_url, tmp_path_factory):
     folder = tmp_path_factory.mktemp("fleet")
     try:
         with local_postgres() as store_url:
-            started = {name: _anvil(chain_id) for name, chain_id in CHAINS.items()}
+            started = {name: start_anvil(chain_id) for name, chain_id in CHAINS.items()}
             anvils += [process for process, _ in started.values()]
             with ThreadPoolExecutor(len(CHAINS)) as pool:  # each chain's set-up is its own processes: in parallel
                 built = dict(zip(CHAINS, pool.map(lambda name: _build(name, started[name][1]), CHAINS)))
