@@ -56,6 +56,7 @@ class DepositorApi:
         self._labels = labels if labels is not None else {a: names.strategy(a) for a in vault.withdrawQueue()}
         self._prices = SharePriceReader()
         self._memo: dict = {}  # what past blocks said, for the position's ledger
+        self._first_deposit: int | None = None  # where the share price chart starts
         # Chain time minus replayed market time, when the chain replays market history (the demo).
         self._replay_offset, self._replay_series = replay_offset, replay_series
         self._symbol, self._decimals = names.token(vault.asset())
@@ -66,8 +67,10 @@ class DepositorApi:
         with self._lock:
             head = chain.blocks.head
             vault = self.vault
-            first = next(iter(vault.Deposit.range(self.from_block, head.number + 1)), None)
-            start = first.block_number if first is not None else head.number
+            if self._first_deposit is None:  # found once: the past does not change, and polls come every 2 s
+                first = next(iter(vault.Deposit.range(self.from_block, head.number + 1)), None)
+                self._first_deposit = first.block_number if first is not None else None
+            start = self._first_deposit if self._first_deposit is not None else head.number
             lines = [("ALP vault", vault)] + ([("static control", self.control)] if self.control is not None else [])
             strategies = [{"address": a, "name": self._labels.get(a, a), "kind": _kind(a)}
                           for a in vault.withdrawQueue()]
