@@ -5,8 +5,10 @@ one anvil stand for two providers of one chain."""
 
 from __future__ import annotations
 
+import errno
 import json
 import threading
+import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -20,6 +22,7 @@ class RpcProxy:
         self.frozen_head: int | None = None
         self.calls: Counter[str] = Counter()
         self._server: ThreadingHTTPServer | None = None
+        self._stopping: threading.Thread | None = None
         self._port = 0
         self.start()
 
@@ -45,7 +48,7 @@ class RpcProxy:
                     proxy.mode = "down"
                     self.close_connection = True  # the chain has it; the sender never hears back
                     self.connection.close()
-                    threading.Thread(target=proxy.stop, daemon=True).start()
+                    proxy._stop_in_background()
                     return None
                 return self._reply(forwarded.content)
 
@@ -59,14 +62,33 @@ class RpcProxy:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
-        self._server.daemon_threads = True
-        self._port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        # A restart reuses the port: the previous server must have let go of it first (a drop stops it from
+        # another thread), and a client's ephemeral port may hold it for a moment.
+        if self._stopping is not None:
+            self._stopping.join()
+            self._stopping = None
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                server = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+                break
+            except OSError as error:
+                if error.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        server.daemon_threads = True
+        self._port = server.server_address[1]
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def _stop_in_background(self) -> None:
+        # Called from a request handler, which shutdown() would otherwise wait on.
+        self._stopping = threading.Thread(target=self.stop, daemon=True)
+        self._stopping.start()
 
     def stop(self) -> None:
         """Down: connections to its port are refused until start()."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
