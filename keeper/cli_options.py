@@ -23,15 +23,10 @@ def max_loss(f):
 
 
 def parse_amount(text: str, decimals: int, what: str) -> int:
-    """`text` (e.g. `1.1`, `250000`) in raw units of `decimals`, exactly (no float rounding); BadParameter naming
-    `what` when it is not a plain positive number."""
-    from decimal import Decimal, InvalidOperation
+    """`keeper.amounts.parse_amount`, refusing as a click option error."""
+    from keeper.amounts import AmountError, parse_amount as parse
 
     try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise click.BadParameter(f"{text!r} is not a number of {what} (write 1234.5, no separators)") from None
-    raw = value.scaleb(decimals)
-    if not value.is_finite() or raw <= 0 or raw != raw.to_integral_value():
-        raise click.BadParameter(f"{text!r}: give a positive amount of {what} with at most {decimals} decimals")
-    return int(raw)
+        return parse(text, decimals, what)
+    except AmountError as error:
+        raise click.BadParameter(str(error)) from None

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from keeper import names
-from keeper.depositor.actions import AmountError, prepare_deposit, prepare_exit
+from keeper.amounts import AmountError, parse_amount
+from keeper.depositor.actions import prepare_deposit, prepare_exit
 from keeper.depositor.position import position
 from keeper.depositor.price_history import SharePriceReader
-
-
-# More digits than any token supply holds (uint256 has 78): a typo, not an amount.
-MAX_DIGITS = 40
 
 
 class RequestError(ValueError):
@@ -36,15 +32,9 @@ def _address(text: Any) -> str:
 
 def _raw(amount: Any, decimals: int, what: str) -> int:
     try:
-        value = Decimal(str(amount).replace(",", "").strip())
-        if not value.is_finite() or value.adjusted() > MAX_DIGITS:
-            raise InvalidOperation
-        exact = value == value.quantize(Decimal(1).scaleb(-decimals))
-    except InvalidOperation:
-        raise RequestError(f"{amount!r} is not an amount of {what}: type a number like 1000 or 0.5") from None
-    if value <= 0 or not exact:
-        raise RequestError(f"{amount!r}: an amount of {what} must be above zero with at most {decimals} decimals")
-    return int(value.scaleb(decimals))
+        return parse_amount(amount, decimals, what)
+    except AmountError as error:
+        raise RequestError(str(error)) from None
 
 
 class DepositorApi:

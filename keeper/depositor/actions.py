@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from keeper import contracts, names
+from keeper.amounts import AmountError
 from keeper.execute.transact import Refused, simulate
 
 Action = Literal["deposit", "withdraw", "redeem"]
@@ -48,10 +49,6 @@ class Prepared(BaseModel):
     def ready(self) -> bool:
         """Nothing stands between the depositor and sending `tx`."""
         return self.refused is None and self.approve is None
-
-
-class AmountError(ValueError):
-    """An amount the depositor typed that the vault can never take (the message says what to type instead)."""
 
 
 def _request(contract: Any, method: str, args: list, what: str) -> TxRequest:

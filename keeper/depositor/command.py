@@ -54,8 +54,9 @@ def _checked(prepared):
 def _exit(kind: str, network, vault_address, account_name, amount, max_loss_bps):
     from keeper import names
     from keeper.accounts import resolve
+    from keeper.amounts import AmountError
     from keeper.connect import connected
-    from keeper.depositor.actions import AmountError, prepare_exit
+    from keeper.depositor.actions import prepare_exit
     from keeper.execute import transact
     from keeper.vault_probe import alp_vault
 

@@ -173,7 +173,8 @@ def test_amounts__exact_in_raw_units__separators_and_excess_decimals_refused():
 
     assert parse_amount("1.1", 18, "WETH") == 1_100_000_000_000_000_000, "no float rounding"
     assert parse_amount("250000", 6, "USDC") == 250_000_000_000
-    for bad, says in (("1,234.5", "not a number"), ("abc", "not a number"), ("0", "positive"),
-                      ("1.0000001", "at most 6 decimals"), ("inf", "positive"), ("-5", "positive")):
+    for bad, says in (("1,234.5", "no separators"), ("abc", "not an amount"), ("0", "above zero"),
+                      ("1.0000001", "at most 6 decimals"), ("inf", "not an amount"), ("-5", "above zero"),
+                      ("1e99", "not an amount")):
         with pytest.raises(click.BadParameter, match=says):
             parse_amount(bad, 6, "USDC")
