@@ -63,56 +63,96 @@ def report_words(log: Any, labels: dict[str, str], unit: int, symbol: str, unloc
     return f"{name} reported no gain and no loss." + fee_note
 
 
+# Blocks this close to the head may still be reorganised away: they are read again on every call, never kept.
+REORG_DEPTH = 64
+
+
+class _Fold(BaseModel):
+    """The events of blocks before `next_block` added up, for one owner: kept so a page that polls reads only the
+    blocks that are new since (a long-lived vault's whole history on every poll would not scale)."""
+
+    next_block: int
+    balance: int = 0
+    supply: int = 0
+    ledger: Ledger = Ledger()
+
+
 def ledger(vault: Any, owner: str, labels: dict[str, str], from_block: int = 0, head: int | None = None,
            memo: dict | None = None) -> Ledger:
     """`owner`'s deposits, withdrawals and fees paid in `vault`, and the reports made while they held shares.
-    `memo` keeps what past blocks said (timestamps, minted fees' value) for a caller that asks again and again."""
+    `memo` keeps what past blocks said (timestamps, minted fees' value, the settled part of the history) for a
+    caller that asks again and again."""
     from ape import chain
 
     memo = {} if memo is None else memo
-    fee_recipient = vault.feeRecipient()
-    symbol, decimals = names.token(vault.asset())
-    unit = 10**decimals
     head = chain.blocks.head.number if head is None else head
-    unlock_hours = vault.profitUnlockTime() / 3_600
-    out = Ledger()
-    balance = supply = 0
-    events = _ordered(("transfer", vault.Transfer.range(from_block, head + 1)),
-                      ("deposit", vault.Deposit.range(from_block, head + 1)),
-                      ("withdraw", vault.Withdraw.range(from_block, head + 1)),
-                      ("report", vault.Harvested.range(from_block, head + 1)))
-    for kind, log in events:
-        args = log.event_arguments
-        if kind == "transfer":
-            sender, receiver, value = args["from"], args["to"], args["value"]
-            if sender == ZERO and receiver == fee_recipient and balance and supply and owner != fee_recipient:
-                key = ("fee", log.block_number, log.log_index)
-                if key not in memo:
-                    memo[key] = _assets_at(vault, value, log.block_number)
-                out.fees_paid_raw += memo[key] * balance // supply
-            supply += value if sender == ZERO else 0
-            supply -= value if receiver == ZERO else 0
-            balance += value if receiver == owner else 0
-            balance -= value if sender == owner else 0
-        elif kind == "deposit" and args["owner"] == owner:
-            out.deposited_raw += args["assets"]
-            out.first_block = log.block_number if out.first_block is None else out.first_block
-            out.activity.append(Entry(block=log.block_number, kind="deposit", tx_hash=_hash(log),
-                                      text=f"deposited {names.amount(args['assets'], decimals, symbol)} for "
-                                           f"{args['shares'] / 10**vault.decimals():,.6f} shares"))
-        elif kind == "withdraw" and args["owner"] == owner:
-            out.withdrawn_raw += args["assets"]
-            out.activity.append(Entry(block=log.block_number, kind="withdrawal", tx_hash=_hash(log),
-                                      text=f"withdrew {names.amount(args['assets'], decimals, symbol)} for "
-                                           f"{args['shares'] / 10**vault.decimals():,.6f} shares"))
-        elif kind == "report" and balance > 0:
-            out.activity.append(Entry(block=log.block_number, kind="report", tx_hash=_hash(log),
-                                      text=report_words(log, labels, unit, symbol, unlock_hours)))
+    context = _Context(vault, owner, labels, memo)
+    key = ("fold", vault.address, owner, from_block)
+    settled = memo.get(key) or _Fold(next_block=from_block)
+    settle_to = max(settled.next_block, head + 1 - REORG_DEPTH)
+    if settle_to > settled.next_block:
+        context.apply(settled, settled.next_block, settle_to - 1)
+        settled.next_block = settle_to
+        memo[key] = settled
+    recent = settled.model_copy(deep=True)
+    context.apply(recent, recent.next_block, head)
+    out = recent.ledger
     for entry in out.activity:
         if ("t", entry.block) not in memo:
             memo[("t", entry.block)] = chain.blocks[entry.block].timestamp
         entry.t = memo[("t", entry.block)]
     return out
+
+
+class _Context:
+    """What every block of one vault's history is read with."""
+
+    def __init__(self, vault: Any, owner: str, labels: dict[str, str], memo: dict) -> None:
+        self.vault, self.owner, self.labels, self.memo = vault, owner, labels, memo
+        self.fee_recipient = vault.feeRecipient()
+        self.symbol, self.decimals = names.token(vault.asset())
+        self.unit = 10**self.decimals
+        self.share_unit = 10**vault.decimals()
+        self.unlock_hours = vault.profitUnlockTime() / 3_600
+
+    def apply(self, fold: _Fold, first: int, last: int) -> None:
+        """Adds the events of blocks `first`..`last` to `fold`."""
+        if last < first:
+            return
+        vault, owner, out = self.vault, self.owner, fold.ledger
+        events = _ordered(("transfer", vault.Transfer.range(first, last + 1)),
+                          ("deposit", vault.Deposit.range(first, last + 1)),
+                          ("withdraw", vault.Withdraw.range(first, last + 1)),
+                          ("report", vault.Harvested.range(first, last + 1)))
+        for kind, log in events:
+            args = log.event_arguments
+            if kind == "transfer":
+                sender, receiver, value = args["from"], args["to"], args["value"]
+                if (sender == ZERO and receiver == self.fee_recipient and fold.balance and fold.supply
+                        and owner != self.fee_recipient):
+                    memo_key = ("fee", log.block_number, log.log_index)
+                    if memo_key not in self.memo:
+                        self.memo[memo_key] = _assets_at(vault, value, log.block_number)
+                    out.fees_paid_raw += self.memo[memo_key] * fold.balance // fold.supply
+                fold.supply += value if sender == ZERO else 0
+                fold.supply -= value if receiver == ZERO else 0
+                fold.balance += value if receiver == owner else 0
+                fold.balance -= value if sender == owner else 0
+            elif kind == "deposit" and args["owner"] == owner:
+                out.deposited_raw += args["assets"]
+                out.first_block = log.block_number if out.first_block is None else out.first_block
+                out.activity.append(Entry(block=log.block_number, kind="deposit", tx_hash=_hash(log),
+                                          text=f"deposited {names.amount(args['assets'], self.decimals, self.symbol)}"
+                                               f" for {args['shares'] / self.share_unit:,.6f} shares"))
+            elif kind == "withdraw" and args["owner"] == owner:
+                out.withdrawn_raw += args["assets"]
+                out.activity.append(Entry(block=log.block_number, kind="withdrawal", tx_hash=_hash(log),
+                                          text=f"withdrew {names.amount(args['assets'], self.decimals, self.symbol)}"
+                                               f" for {args['shares'] / self.share_unit:,.6f} shares"))
+            elif kind == "report" and fold.balance > 0:
+                out.activity.append(Entry(block=log.block_number, kind="report", tx_hash=_hash(log),
+                                          text=report_words(log, self.labels, self.unit, self.symbol,
+                                                            self.unlock_hours)))
 
 
 def _assets_at(vault: Any, shares: int, block: int) -> int:

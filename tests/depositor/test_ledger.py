@@ -64,6 +64,34 @@ def test_ledger__fees_paid__split_by_holding_and_sum_to_the_minted_shares_value(
     assert "unlocks into the share price" in alice.activity[1].text
 
 
+def test_ledger__polled_block_by_block__reads_only_new_blocks_and_adds_up_to_one_fresh_read(world, chain,
+                                                                                              monkeypatch):
+    from keeper.depositor import ledger as ledger_module
+
+    vault, alice, labels = world["vault"], world["alice"].address, world["labels"]
+    monkeypatch.setattr(ledger_module, "REORG_DEPTH", 2)  # the test chain is shorter than the real depth
+    head = chain.blocks.head.number
+    memo: dict = {}
+    for block in range(head + 1):  # a page polling while the history happened
+        polled = ledger(vault, alice, labels, head=block, memo=memo)
+        assert polled == ledger(vault, alice, labels, head=block), f"at block {block}"
+    settled = memo[("fold", vault.address, alice, 0)]
+    assert settled.next_block == head - 1, "all but the last REORG_DEPTH blocks are kept, none read twice"
+    read: list[tuple[str, int, int]] = []
+    event_type = type(vault.Deposit)
+    original = event_type.range
+
+    def counting_range(self, start: int, stop: int, *args, **kwargs):
+        read.append((self.name, start, stop))
+        return original(self, start, stop, *args, **kwargs)
+
+    monkeypatch.setattr(event_type, "range", counting_range)
+    polled = ledger(vault, alice, labels, head=head, memo=memo)
+    assert read and {(start, stop) for _, start, stop in read} == {(head - 1, head + 1)}, \
+        "a poll reads only the unsettled tail"
+    assert polled == ledger(vault, alice, labels, head=head)
+
+
 def test_position__figures_are_the_vaults_views(world):
     vault, alice = world["vault"], world["alice"].address
     p = position(vault, alice, labels=world["labels"])
