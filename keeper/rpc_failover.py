@@ -181,6 +181,6 @@ def install(urls: list[str], on_error: Callable[[str], None] | None = None,
     """Puts a failover provider over `urls` under the connected Ape provider (every read and send goes through it)."""
     from ape import chain
 
-    provider = FailoverProvider(urls, on_error=on_error, max_lag_blocks=max_lag_blocks)
+    provider = FailoverProvider(urls, on_error=on_error, max_lag_blocks=max_lag_blocks, timeout=TIMEOUT_SECONDS)
     chain.provider.web3.provider = provider
     return provider

@@ -35,6 +35,10 @@ class RpcProxy:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
+                if proxy.mode == "down":  # a request that reached a server still shutting down: refused all the same
+                    self.close_connection = True
+                    self.connection.close()
+                    return None
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 request = json.loads(body)
                 methods = [r["method"] for r in request] if isinstance(request, list) else [request["method"]]
