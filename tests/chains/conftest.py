@@ -97,14 +97,18 @@ def start_anvil(chain_id: int) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen(["anvil", "--chain-id", str(chain_id), "--port", str(port), "--hardfork", "cancun",
                                 "--silent"], start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    deadline = time.monotonic() + 30
+    while process.poll() is None and time.monotonic() < deadline:
         try:
-            rpc(url, "eth_chainId")
-            return process, url
-        except (requests.ConnectionError, ValueError):
+            answered = int(rpc(url, "eth_chainId"), 16)
+        except (requests.RequestException, ValueError):
             time.sleep(0.05)
+            continue
+        if answered != chain_id:  # another node took the port between its probe and anvil's start
+            break
+        return process, url
     stop(process)
-    raise RuntimeError(f"anvil with chain id {chain_id} did not start")
+    raise RuntimeError(f"anvil with chain id {chain_id} did not start on port {port}")
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -33,6 +33,15 @@ def _creations(url: str, since_block: int, deployer: str = TEST_1) -> list[str]:
     return created
 
 
+def _until_mined(url: str, address: str = TEST_1, seconds: float = 60) -> None:
+    """Waits until every transaction `address` has sent is in a block (blocks come every second here)."""
+    deadline = time.monotonic() + seconds
+    while rpc(url, "eth_getTransactionCount", address, "pending") != rpc(url, "eth_getTransactionCount", address,
+                                                                         "latest"):
+        assert time.monotonic() < deadline, f"{address}'s transactions not mined in {seconds} s"
+        time.sleep(0.2)
+
+
 def test_deploy__from_a_spec__admin_steps_wait_a_day_then_verified(local_chain, tmp_path):
     url = local_chain.url
     spec = write_spec(tmp_path, local_chain.market)
@@ -74,7 +83,7 @@ def test_deploy__killed_mid_way__resumes_into_one_vault(tmp_path):
         run.wait(timeout=30)
         killed = json.loads(record.read_text())
         assert killed["admin"] is None and len(killed["contracts"]) < 5, "killed before the deployment finished"
-        time.sleep(2)  # whatever was sent before the kill is mined
+        _until_mined(url)  # whatever was sent before the kill
 
         resumed = _deploy(spec, url)
         assert resumed["state"] == "waiting"

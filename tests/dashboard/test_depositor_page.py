@@ -21,7 +21,7 @@ from keeper.execute.rationale import NO_RATIONALE
 from keeper.localnet.market import deploy_market
 from keeper.univ3.ticks import nearest_usable_tick
 
-from .test_dashboard_page import CHROMIUM, CHROMIUM_ARGS
+from .test_dashboard_page import CHROMIUM, CHROMIUM_ARGS, WAIT_MS
 
 OUT = Path(__file__).resolve().parents[2] / "out"
 USDC = 10**6
@@ -104,7 +104,7 @@ def _vault_views(vault, owner) -> dict[str, int]:
 def _wait_result(page, kind: str) -> str:
     """The outcome line once it reads `kind` (ok | refused); fails with what the page said instead."""
     try:
-        page.wait_for_selector(f"#tx-result[data-kind={kind}]", timeout=30_000)
+        page.wait_for_selector(f"#tx-result[data-kind={kind}]", timeout=WAIT_MS)
     except Exception:
         raise AssertionError(f"expected {kind}, the page says: {page.inner_text('#tx-result')!r} "
                              f"{page.inner_text('#alerts')!r} {page.inner_text('#status')!r}") from None
@@ -113,7 +113,7 @@ def _wait_result(page, kind: str) -> str:
 
 def _wait_for_block(page, block: int) -> None:
     page.wait_for_function(f"Number(document.getElementById('position').dataset.block || 0) >= {block}",
-                           timeout=20_000)
+                           timeout=WAIT_MS)
 
 
 def test_depositor_page__connect_deposit_refused_and_lossy_withdrawal__figures_equal_the_vaults(world, chain):
@@ -133,19 +133,19 @@ def test_depositor_page__connect_deposit_refused_and_lossy_withdrawal__figures_e
             page = context.new_page()
             page.goto(server.url + "depositor")
             page.wait_for_function("document.getElementById('status').textContent.startsWith('updated')",
-                                   timeout=15_000)
+                                   timeout=WAIT_MS)
             page.evaluate("window.__sameDocument = true")
 
             # Connect: the page asks the wallet for its account and checks it is on the vault's chain.
             page.click("#connect")
             page.wait_for_function(f"document.getElementById('account').textContent.includes({alice.address!r})",
-                                   timeout=15_000)
+                                   timeout=WAIT_MS)
             assert _figures(page)["shares"] == 0
 
             # Deposit 10,000 USDC: the preview as typed, then approval and deposit, both signed by the wallet.
             page.fill("#deposit-amount", "10000")
             page.wait_for_function("document.getElementById('deposit-preview').textContent.includes('shares')",
-                                   timeout=15_000)
+                                   timeout=WAIT_MS)
             assert "approve" in page.inner_text("#deposit-preview")
             expected_shares = vault.previewDeposit(10_000 * USDC)
             page.click("#deposit-button")
@@ -184,7 +184,7 @@ def test_depositor_page__connect_deposit_refused_and_lossy_withdrawal__figures_e
             assert _figures(page) == _vault_views(vault, alice)
             assert "withdrew" in page.inner_text("#activity")
             assert page.evaluate("window.__sameDocument === true"), "the page reloaded"
-            page.wait_for_function("document.querySelectorAll('#chart-share path').length >= 2", timeout=15_000)
+            page.wait_for_function("document.querySelectorAll('#chart-share path').length >= 2", timeout=WAIT_MS)
             OUT.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(OUT / "depositor-page.png"), full_page=True)
 
@@ -192,7 +192,7 @@ def test_depositor_page__connect_deposit_refused_and_lossy_withdrawal__figures_e
             feed.refresh()
             operator = context.new_page()
             operator.goto(server.url)
-            operator.wait_for_function("Number(document.body.dataset.updates || 0) >= 1", timeout=15_000)
+            operator.wait_for_function("Number(document.body.dataset.updates || 0) >= 1", timeout=WAIT_MS)
             alerts = operator.inner_text("#alerts")
             assert "Depositors withdrew" in alerts and "not a keeper breach" in alerts, alerts
             assert "breached" not in alerts.lower()

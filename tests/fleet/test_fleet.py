@@ -63,11 +63,15 @@ def redis_url():
     server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", folder,
                                "--save", "", "--appendonly", "yes"], stdout=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(100):
+    deadline = time.monotonic() + 30
+    while True:
         try:
             redis.Redis.from_url(url).ping()
             break
         except redis.ConnectionError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                raise RuntimeError(f"redis-server did not answer on port {port}") from None
             time.sleep(0.05)
     yield url
     server.terminate()

@@ -48,17 +48,23 @@ def test_fleet_redis__serves_and_stops_on_ctrl_c(tmp_path):
                                str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         client = redis.Redis(port=port)
-        for _ in range(200):
+        deadline = time.monotonic() + 60  # the command imports Ape before it starts the server
+        while True:
             try:
                 assert client.ping()
                 break
             except redis.ConnectionError:
-                time.sleep(0.05)
+                assert server.poll() is None and time.monotonic() < deadline, "alp fleet redis never answered"
+                time.sleep(0.1)
         client.xadd("alp:plans", {"plan": "p"})
         assert client.xlen("alp:plans") == 1
     finally:
         server.send_signal(signal.SIGINT)
-        output, _ = server.communicate(timeout=20)
+        try:
+            output, _ = server.communicate(timeout=60)
+        except subprocess.TimeoutExpired:  # never leave a server behind
+            server.kill()
+            raise
     assert server.returncode == 130, output[-2000:]  # Ctrl-C's exit status, as every alp command ends on it
     with pytest.raises(redis.ConnectionError):
         redis.Redis(port=port, socket_connect_timeout=1).ping()

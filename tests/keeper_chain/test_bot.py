@@ -20,9 +20,10 @@ def test_silverback_bot__starts_and_records_a_cycle(world, config, tmp_path):
     path = tmp_path / "keeper.yaml"
     path.write_text(yaml.safe_dump(settings.model_dump(mode="json")))
     silverback = os.path.join(os.path.dirname(sys.executable), "silverback")
+    log = tmp_path / "bot.log"  # a file, not a pipe nobody reads while waiting: a chatty bot never blocks on it
     process = subprocess.Popen(
         [silverback, "run", "keeper.bot:bot", "--network", settings.network],
-        env={**os.environ, "ALP_CONFIG": str(path)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "ALP_CONFIG": str(path)}, stdout=log.open("w"), stderr=subprocess.STDOUT, text=True,
         start_new_session=True,
     )
     store = Store(settings.store_url)
@@ -33,6 +34,11 @@ def test_silverback_bot__starts_and_records_a_cycle(world, config, tmp_path):
         decisions = store.decisions()
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        output = process.communicate(timeout=30)[0]
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        output = log.read_text()
     assert decisions, f"the bot recorded no cycle; its output:\n{output[-3000:]}"
     assert decisions[0]["vault"] == world["vault"].address

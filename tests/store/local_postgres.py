@@ -55,12 +55,12 @@ def local_postgres() -> Iterator[str]:
         as_user = ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
     port = _free_port()
     env = {**os.environ, "LC_ALL": "C"}
-    subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E", "UTF8"],
-                   check=True, capture_output=True, env=env)
-    subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w",
-                    "-t", str(START_SECONDS), "-o", f"-p {port} -h 127.0.0.1 -k {sockets} -F", "start"],
-                   check=True, capture_output=True, env=env)
-    try:
+    try:  # a start that times out may still come up later: stopped in `finally` all the same
+        subprocess.run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", user, "--auth=trust", "-E",
+                        "UTF8"], check=True, capture_output=True, env=env)
+        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w",
+                        "-t", str(START_SECONDS), "-o", f"-p {port} -h 127.0.0.1 -k {sockets} -F", "start"],
+                       check=True, capture_output=True, env=env)
         _create_database(port, user)
         yield f"postgresql+psycopg://{user}@127.0.0.1:{port}/{DATABASE}"
     finally:
