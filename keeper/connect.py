@@ -75,6 +75,43 @@ def settle_dev_node() -> None:
         gas.multiplier = URL_NETWORK_GAS_MULTIPLIER
 
 
+# Ape's on-disk contract caches (in its data folder), keyed by network name and address.
+CONTRACT_CACHES = ("contract_types", "proxy_infos", "blueprints", "contract_creations")
+
+
+def contracts_in_memory_only() -> None:
+    """A development chain deploys different contracts at the same addresses in every run. Reached by URL, Ape files
+    it under `custom` (which any chain reached by URL shares) or, started with a real chain's id, under that real
+    chain: written to disk, its contract types would be read back for other chains' contracts (a process killed
+    mid-write even leaves an empty file that every later command logs an error about). Such a chain's contract
+    types stay in this process's memory, starting empty. Every contract ALP calls is given its type from the
+    build, so nothing is lost."""
+    from ape import chain
+
+    for name in CONTRACT_CACHES:
+        cache = getattr(chain.contracts, name)
+        cache._write_to_disk = cache._read_from_disk = False
+        cache.memory.clear()
+
+
+@contextlib.contextmanager
+def settled_chain() -> Iterator[None]:
+    """The body runs on the connected chain with what a development node reached by URL needs: Ape's settings for
+    local chains (`settle_dev_node`) and nothing of its contracts written into Ape's data folder."""
+    from ape import chain
+
+    settle_dev_node()
+    network = chain.provider.network
+    if network.name == "local" or network.name.endswith("-fork") or (network.name != "custom" and not is_dev_node()):
+        yield
+        return
+    contracts_in_memory_only()
+    # Ape also records deployments on chains it takes for live ones in its data folder's deployments map, rewriting
+    # the whole file each time: a dev chain's go to a temporary map instead.
+    with chain.contracts.deployments.use_temporary_cache():
+        yield
+
+
 @contextlib.contextmanager
 def connected(choice: str) -> Iterator[None]:
     """`with connected(choice):` runs the body on that network, with ALP's Ape settings wherever the command was
@@ -102,8 +139,8 @@ def connected(choice: str) -> Iterator[None]:
         from ape import chain
 
         chain._chain_id_cache.clear()
-        settle_dev_node()
-        yield
+        with settled_chain():
+            yield
     except (ProviderNotConnectedError, ConnectionError, HTTPConnectionError) as exc:  # the node died mid-command
         failure = exc
         raise unreachable(choice) from None

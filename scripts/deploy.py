@@ -12,11 +12,13 @@ from ape.cli import ConnectedProviderCommand
 @click.option("--account", "account_name", required=True, help="Ape account alias that signs.")
 @click.option("--record", "record_path", default=None, help="Deployment record (default: beside the spec).")
 def cli(spec_path: str, account_name: str, record_path: str | None) -> None:
-    from keeper.connect import settle_dev_node
+    from keeper.connect import settled_chain
     from keeper.deploy.command import run_deployment
 
-    settle_dev_node()  # a development node given by URL with a real chain's id: no confirmations to wait for
-    outcome, _ = run_deployment(spec_path, account_name, record_path)
+    # A development node given by URL with a real chain's id: no confirmations to wait for, no contracts of its
+    # written into Ape's caches for that real chain.
+    with settled_chain():
+        outcome, _ = run_deployment(spec_path, account_name, record_path)
     for line in outcome.lines:
         click.echo(line)
     click.echo(f"state: {outcome.state}")

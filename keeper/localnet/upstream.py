@@ -14,6 +14,7 @@ def main(out: str) -> None:
     from ape import accounts, networks
     from ape.logging import logger
 
+    from keeper.connect import settled_chain
     from keeper.localnet.fork import describe
     from keeper.localnet.market import deploy_market
 
@@ -25,7 +26,8 @@ def main(out: str) -> None:
         # Gas as on a local network: estimation is tuned for mainnet's fee market and can cut a deployment short.
         provider.network.config.gas_limit = "max"
         people = accounts.test_accounts
-        market = deploy_market(people[0], lp=people[1])
+        with settled_chain():  # a stand-in's contracts never enter Ape's cache for the real mainnet
+            market = deploy_market(people[0], lp=people[1])
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(describe(market).model_dump_json(indent=2))
 

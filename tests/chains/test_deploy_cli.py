@@ -43,6 +43,7 @@ def _until_mined(url: str, address: str = TEST_1, seconds: float = 60) -> None:
 
 
 def test_deploy__from_a_spec__admin_steps_wait_a_day_then_verified(local_chain, tmp_path):
+    started = time.time()
     url = local_chain.url
     spec = write_spec(tmp_path, local_chain.market)
     first = _deploy(spec, url)
@@ -58,6 +59,15 @@ def test_deploy__from_a_spec__admin_steps_wait_a_day_then_verified(local_chain, 
     done = _deploy(spec, url)
     assert done["state"] == "verified" and done["verified"] and done["admin"]["executed_block"]
     assert done["contracts"] == first["contracts"]
+    # A dev chain started with a real chain's id: its contracts stay out of Ape's on-disk caches for that chain
+    # (contract types by address, and the deployments map).
+    from ape import config
+
+    deployed = {d["address"].lower() for d in done["contracts"].values()}
+    written = [p for p in config.DATA_FOLDER.glob("*/*/contract_*/*.json")
+               if p.stem.lower() in deployed and p.stat().st_mtime >= started]
+    written += [p for p in config.DATA_FOLDER.glob("*/deployments_map.json") if p.stat().st_mtime >= started]
+    assert written == [], written
     assert len(_creations(url, first["started_block"])) == 5, "timelock, vault and three strategies, once each"
     assert _deploy(spec, url)["state"] == "verified" and _nonce(url) == sent + 1, "only the execute was sent"
 

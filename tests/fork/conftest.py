@@ -21,6 +21,13 @@ def _on_a_fork(chain):
     """Refuse to run anywhere but a fork: these tests must never pass vacuously on a plain local chain."""
     if chain.provider.network.name != "mainnet-fork":
         pytest.fail("fork tests need --network ethereum:mainnet-fork:foundry: run them with tools/fork_tests.sh")
+    # Ape files a fork's contracts under the forked chain's own cache: what these tests deploy exists only on the
+    # fork, and must not be read back as mainnet's contracts later.
+    from keeper.connect import contracts_in_memory_only
+
+    contracts_in_memory_only()
+    with chain.contracts.deployments.use_temporary_cache():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -99,3 +99,24 @@ def test_pool_oracle_too_short__named_with_the_fix(world, config, tmp_path, chai
     line = _one_line_error(CliRunner().invoke(once, ["--config", path, "--dry-run"]))
     assert f"pool {pool.address} holds 1 oracle observation(s)" in line
     assert "increaseObservationCardinalityNext" in line and "30-minute TWAP window" in line
+
+
+def test_ape_disk_cache_of_an_other_chain__neither_read_nor_written(world, config, tmp_path):
+    """Ape files the contract types of a chain reached by URL under `custom`, by address alone. A dev chain reuses
+    addresses in every run, and a process killed while writing there leaves an empty file: a command on a dev chain
+    neither reads that cache (no error logged about it) nor writes its own contracts into it."""
+    from ape import config as ape_config
+
+    folder = ape_config.DATA_FOLDER / "ethereum" / "custom" / "contract_types"
+    folder.mkdir(parents=True, exist_ok=True)
+    poisoned = folder / f"{world['vault'].address}.json"
+    kept = poisoned.read_bytes() if poisoned.exists() else None
+    poisoned.write_text("")  # what a kill mid-write leaves
+    try:
+        result = CliRunner().invoke(status, ["--config", _config_file(tmp_path, config)])
+        assert result.exit_code == 0 and "Expecting value" not in result.output, result.output
+        assert poisoned.read_text() == "", "the dev chain's vault was written into the cache"
+    finally:
+        poisoned.unlink()
+        if kept is not None:
+            poisoned.write_bytes(kept)
