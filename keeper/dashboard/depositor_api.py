@@ -81,14 +81,9 @@ class DepositorApi:
             }
 
     def position(self, owner: Any) -> dict[str, Any]:
-        from ape import chain
-
         owner = _address(owner)
         with self._lock:
-            block = chain.blocks.head.number  # read first: the figures below are at least this recent
-            p = position(self.vault, owner, self.from_block, labels=self._labels, memo=self._memo)
-            p["block"] = block
-            return p
+            return position(self.vault, owner, self.from_block, labels=self._labels, memo=self._memo)
 
     def prepare(self, body: dict[str, Any]) -> dict[str, Any]:
         action = body.get("action")

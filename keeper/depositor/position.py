@@ -10,7 +10,7 @@ from keeper import contracts, names
 from keeper.depositor.ledger import ledger
 
 
-def _price_guard(address: str) -> dict[str, Any] | None:
+def _price_guard(address: str, at: dict[str, int]) -> dict[str, Any] | None:
     """A range strategy's exit guard: the exit sells its paired token only within EXIT_PRICE_LIMIT_TICKS of the pool's
     TWAP, so a spot pushed beyond that leaves the paired token unsold and the exit short."""
     from ape import chain
@@ -22,10 +22,10 @@ def _price_guard(address: str) -> dict[str, Any] | None:
         return None
     strategy = contracts.at("UniswapV3Strategy", address)
     try:
-        twap = strategy.twapTick()
+        twap = strategy.twapTick(**at)
     except Exception:  # an oracle without enough history: the guard cannot vouch for any price
         return {"ok": False, "note": "the pool's price oracle has too little history to value an exit"}
-    spot = contracts.at("UniswapV3Pool", pool).slot0().tick
+    spot = contracts.at("UniswapV3Pool", pool).slot0(**at).tick
     limit = strategy.EXIT_PRICE_LIMIT_TICKS()
     # The exit sells the paired token for the asset: token1 -> token0 pushes the tick up, token0 -> token1 down, so
     # only a spot already past the limit on the selling side leaves the paired token unsold.
@@ -36,41 +36,46 @@ def _price_guard(address: str) -> dict[str, Any] | None:
     return {"ok": ok, "spot_tick": spot, "twap_tick": twap, "limit_ticks": limit, "note": note}
 
 
-def _strategy_liquidity(address: str, vault_address: str) -> tuple[int, int] | None:
+def _strategy_liquidity(address: str, vault_address: str, at: dict[str, int]) -> tuple[int, int] | None:
     """(liquid now, reachable by unwinding) of one strategy; None when it cannot say (a valuation that reverts: the
     vault skips such a strategy in exits too)."""
     strategy = contracts.at("IStrategy", address)
     try:
-        return strategy.liquidAssets(), strategy.maxWithdraw(vault_address)
+        return strategy.liquidAssets(**at), strategy.maxWithdraw(vault_address, **at)
     except Exception:
         return None
 
 
 def position(vault, owner: str, from_block: int = 0, labels: dict[str, str] | None = None,
-             memo: dict | None = None) -> dict[str, Any]:
+             memo: dict | None = None, block: int | None = None) -> dict[str, Any]:
     """Every figure comes from a vault view for `owner` (raw integers beside the human ones, so a page or a test can
-    compare exactly) or from the vault's events."""
+    compare exactly) or from the vault's events, all as of one block (`block`, else the head when called): figures
+    read across blocks of a busy chain would not add up."""
+    from ape import chain
+
+    block = chain.blocks.head.number if block is None else block
+    at = {"block_id": block}
     symbol, decimals = names.token(vault.asset())
     unit = 10**decimals
     share_unit = 10**vault.decimals()
-    queue = list(vault.withdrawQueue())
+    queue = list(vault.withdrawQueue(**at))
     labels = labels if labels is not None else {a: names.strategy(a) for a in queue}
-    history = ledger(vault, owner, labels, from_block, memo=memo)
-    shares = vault.balanceOf(owner)
-    value = vault.previewRedeem(shares)
-    loss_free = vault.maxWithdraw(owner)
-    reachable = min(value, vault.liquidAssets(True))
-    idle = vault.totalIdle()
+    history = ledger(vault, owner, labels, from_block, head=block, memo=memo)
+    shares = vault.balanceOf(owner, **at)
+    value = vault.previewRedeem(shares, **at)
+    loss_free = vault.maxWithdraw(owner, **at)
+    reachable = min(value, vault.liquidAssets(True, **at))
+    idle = vault.totalIdle(**at)
     sources: list[dict[str, Any]] = [{"name": "idle", "available": idle / unit, "available_raw": str(idle)}]
     for address in queue:
-        liquidity = _strategy_liquidity(address, vault.address)
+        liquidity = _strategy_liquidity(address, vault.address, at)
         liquid, unwindable = liquidity or (0, 0)
         source = {"name": labels.get(address, address), "address": address,
                   "available": liquid / unit, "available_raw": str(liquid),
-                  "unwindable": unwindable / unit, "debt": vault.strategies(address).currentDebt / unit}
+                  "unwindable": unwindable / unit, "debt": vault.strategies(address, **at).currentDebt / unit}
         if liquidity is None:
             source["note"] = "cannot be valued now (its price oracle or source reverts): exits skip it"
-        guard = _price_guard(address)
+        guard = _price_guard(address, at)
         if guard is not None:
             source["price_guard"] = guard
         sources.append(source)
@@ -96,15 +101,15 @@ def position(vault, owner: str, from_block: int = 0, labels: dict[str, str] | No
             "share_decimals": vault.decimals(),
             "shares": shares / share_unit, "shares_raw": str(shares),
             "value": value / unit, "value_raw": str(value),
-            "share_price": vault.convertToAssets(share_unit) / unit,
+            "share_price": vault.convertToAssets(share_unit, **at) / unit,
             "deposited": deposited / unit, "withdrawn": withdrawn / unit,
             "profit": (value + withdrawn - deposited) / unit,
             "fees_paid": history.fees_paid_raw / unit, "fees_paid_raw": str(history.fees_paid_raw),
             "withdrawable_now": loss_free / unit, "withdrawable_now_raw": str(loss_free),
             "withdrawable_unwinding": reachable / unit, "withdrawable_unwinding_raw": str(reachable),
-            "redeemable_now_raw": str(vault.maxRedeem(owner)),
-            "first_block": history.first_block,
-            "paused": bool(vault.paused()), "shutdown": bool(vault.isShutdown()), "sources": sources,
+            "redeemable_now_raw": str(vault.maxRedeem(owner, **at)),
+            "first_block": history.first_block, "block": block,
+            "paused": bool(vault.paused(**at)), "shutdown": bool(vault.isShutdown(**at)), "sources": sources,
             "why_not_more": why, "activity": [e.model_dump() for e in history.activity]}
 
 

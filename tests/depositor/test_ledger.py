@@ -103,6 +103,19 @@ def test_position__figures_are_the_vaults_views(world):
     assert p["profit"] == pytest.approx(p["value"] + 1_000 - 10_000)
 
 
+def test_position__as_of_one_block__every_figure_from_that_block(world):
+    vault, alice = world["vault"], world["alice"].address
+    before = world["report"].block_number - 1  # before the report and Alice's withdrawal
+    p = position(vault, alice, labels=world["labels"], block=before)
+    shares = vault.balanceOf(alice, block_id=before)
+    assert p["block"] == before and shares != vault.balanceOf(alice), "the test needs a block that differs from now"
+    assert int(p["shares_raw"]) == shares
+    assert int(p["value_raw"]) == vault.previewRedeem(shares, block_id=before)
+    assert int(p["withdrawable_now_raw"]) == vault.maxWithdraw(alice, block_id=before)
+    assert int(p["redeemable_now_raw"]) == vault.maxRedeem(alice, block_id=before)
+    assert p["withdrawn"] == 0 and [e["kind"] for e in p["activity"]] == ["deposit"], "the ledger stops there too"
+
+
 def _request(url: str, body: dict | None = None) -> tuple[int, dict]:
     data = None if body is None else json.dumps(body).encode()
     try:
