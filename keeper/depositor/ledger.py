@@ -72,29 +72,52 @@ class _Fold(BaseModel):
     blocks that are new since (a long-lived vault's whole history on every poll would not scale)."""
 
     next_block: int
+    # The hash of block `next_block - 1` when this was settled: a chain that no longer has it was reorganised deeper
+    # than REORG_DEPTH, or reset (a dev chain's snapshot reverted), and the fold is read again from the start.
+    settled_hash: str | None = None
     balance: int = 0
     supply: int = 0
     ledger: Ledger = Ledger()
 
 
+def _block_hash(number: int) -> str | None:
+    from ape import chain
+
+    try:
+        block_hash = chain.blocks[number].hash
+    except Exception:  # past the node's head: the chain went backwards
+        return None
+    return block_hash.hex() if isinstance(block_hash, bytes) else str(block_hash)
+
+
 def ledger(vault: Any, owner: str, labels: dict[str, str], from_block: int = 0, head: int | None = None,
            memo: dict | None = None) -> Ledger:
-    """`owner`'s deposits, withdrawals and fees paid in `vault`, and the reports made while they held shares.
-    `memo` keeps what past blocks said (timestamps, minted fees' value, the settled part of the history) for a
-    caller that asks again and again."""
+    """`owner`'s deposits, withdrawals and fees paid in `vault` up to block `head` (the chain's head by default),
+    and the reports made while they held shares. `memo` keeps what past blocks said (timestamps, minted fees' value,
+    the settled part of the history) for a caller that asks again and again."""
     from ape import chain
 
     memo = {} if memo is None else memo
     head = chain.blocks.head.number if head is None else head
     context = _Context(vault, owner, labels, memo)
     key = ("fold", vault.address, owner, from_block)
-    settled = memo.get(key) or _Fold(next_block=from_block)
-    settle_to = max(settled.next_block, head + 1 - REORG_DEPTH)
-    if settle_to > settled.next_block:
-        context.apply(settled, settled.next_block, settle_to - 1)
-        settled.next_block = settle_to
-        memo[key] = settled
-    recent = settled.model_copy(deep=True)
+    stored = memo.get(key)
+    if stored is not None and stored.next_block > from_block and \
+            _block_hash(stored.next_block - 1) != stored.settled_hash:
+        del memo[key]
+        stored = None
+    # A question about a block before the settled history is answered from the start, leaving the memo as it is.
+    keep = stored is None or stored.next_block <= head + 1
+    base = stored if stored is not None and keep else _Fold(next_block=from_block)
+    settle_to = max(base.next_block, head + 1 - REORG_DEPTH)
+    if settle_to > base.next_block:
+        grown = base.model_copy(deep=True)  # the memo changes only once the new blocks are all read
+        context.apply(grown, grown.next_block, settle_to - 1)
+        grown.next_block, grown.settled_hash = settle_to, _block_hash(settle_to - 1)
+        if keep:
+            memo[key] = grown
+        base = grown
+    recent = base.model_copy(deep=True)
     context.apply(recent, recent.next_block, head)
     out = recent.ledger
     for entry in out.activity:

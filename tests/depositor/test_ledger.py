@@ -90,6 +90,32 @@ def test_ledger__polled_block_by_block__reads_only_new_blocks_and_adds_up_to_one
     assert read and {(start, stop) for _, start, stop in read} == {(head - 1, head + 1)}, \
         "a poll reads only the unsettled tail"
     assert polled == ledger(vault, alice, labels, head=head)
+    monkeypatch.undo()
+    # Asked about a block before the settled history: that block's answer, and the memo is kept for later polls.
+    assert ledger(vault, alice, labels, head=head - 5, memo=memo) == ledger(vault, alice, labels, head=head - 5)
+    assert memo[("fold", vault.address, alice, 0)].next_block == head - 1
+
+
+def test_ledger__settled_blocks_replaced__read_again(world, chain, monkeypatch):
+    """A chain that loses settled blocks (a reorg deeper than REORG_DEPTH, or a dev chain's snapshot reverted) and
+    mines others in their place: the memo is dropped, not trusted."""
+    from keeper import contracts
+    from keeper.depositor import ledger as ledger_module
+
+    vault, alice, labels = world["vault"], world["alice"], world["labels"]
+    usdc = contracts.at("TestToken", vault.asset())
+    monkeypatch.setattr(ledger_module, "REORG_DEPTH", 1)
+    memo: dict = {}
+    snapshot = chain.snapshot()
+    usdc.approve(vault, 500 * USDC, sender=alice)
+    vault.deposit(500 * USDC, alice, sender=alice)
+    chain.mine(3)
+    with_deposit = ledger(vault, alice.address, labels, memo=memo)
+    assert with_deposit.deposited_raw == 10_500 * USDC
+    chain.restore(snapshot)
+    chain.mine(5)  # other blocks at the same heights, without the deposit
+    after = ledger(vault, alice.address, labels, memo=memo)
+    assert after == ledger(vault, alice.address, labels) and after.deposited_raw == 10_000 * USDC
 
 
 def test_position__figures_are_the_vaults_views(world):
