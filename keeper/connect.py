@@ -79,36 +79,60 @@ def settle_dev_node() -> None:
 CONTRACT_CACHES = ("contract_types", "proxy_infos", "blueprints", "contract_creations")
 
 
-def contracts_in_memory_only() -> None:
-    """A development chain deploys different contracts at the same addresses in every run. Reached by URL, Ape files
-    it under `custom` (which any chain reached by URL shares) or, started with a real chain's id, under that real
-    chain: written to disk, its contract types would be read back for other chains' contracts (a process killed
-    mid-write even leaves an empty file that every later command logs an error about). Such a chain's contract
-    types stay in this process's memory, starting empty. Every contract ALP calls is given its type from the
-    build, so nothing is lost."""
+def contract_caches_on_disk(on_disk: bool) -> None:
+    """Off: a development chain (or a fork) puts different contracts at the same addresses in every run. Reached by
+    URL, Ape files it under `custom` (which any chain reached by URL shares) or, started with a real chain's id,
+    under that real chain; a fork's contracts go under the forked chain. Written to disk, its contract types would
+    be read back for other chains' contracts (and a process killed mid-write leaves an empty file that every later
+    command logs an error about). Its types then stay in this process's memory, starting empty; every contract ALP
+    calls is given its type from the build, so nothing is lost. On: Ape's own behaviour for a real chain, restored
+    (and the memory emptied) when this process turned it off for the same network name before."""
     from ape import chain
 
     for name in CONTRACT_CACHES:
         cache = getattr(chain.contracts, name)
-        cache._write_to_disk = cache._read_from_disk = False
-        cache.memory.clear()
+        if not on_disk or not cache._read_from_disk:
+            cache.memory.clear()
+        cache._write_to_disk = cache._read_from_disk = on_disk
+
+
+@contextlib.contextmanager
+def deployments_in_a_temporary_map() -> Iterator[None]:
+    """Ape records deployments on chains it takes for live ones in its data folder's deployments map, rewriting the
+    whole file each time: the body's go to a map in a temporary folder, and Ape's own map is back afterwards even
+    when the body fails (Ape's `use_temporary_cache` does not restore it then)."""
+    import tempfile
+    from pathlib import Path
+
+    from ape import chain
+
+    deployments = chain.contracts.deployments
+    saved = deployments._base_path, deployments._deployments
+    with tempfile.TemporaryDirectory(prefix="alp-ape-deployments-") as folder:
+        deployments._base_path, deployments._deployments = Path(folder), {}
+        try:
+            yield
+        finally:
+            deployments._base_path, deployments._deployments = saved
 
 
 @contextlib.contextmanager
 def settled_chain() -> Iterator[None]:
-    """The body runs on the connected chain with what a development node reached by URL needs: Ape's settings for
-    local chains (`settle_dev_node`) and nothing of its contracts written into Ape's data folder."""
+    """The body runs on the connected chain with what a development node reached by URL (or a fork) needs: Ape's
+    settings for local chains (`settle_dev_node`) and nothing of its contracts written into Ape's data folder."""
     from ape import chain
 
     settle_dev_node()
     network = chain.provider.network
-    if network.name == "local" or network.name.endswith("-fork") or (network.name != "custom" and not is_dev_node()):
+    if network.name == "local":  # Ape keeps a local chain's contracts in memory itself
         yield
         return
-    contracts_in_memory_only()
-    # Ape also records deployments on chains it takes for live ones in its data folder's deployments map, rewriting
-    # the whole file each time: a dev chain's go to a temporary map instead.
-    with chain.contracts.deployments.use_temporary_cache():
+    throwaway = network.name.endswith("-fork") or network.name == "custom" or is_dev_node()
+    contract_caches_on_disk(not throwaway)
+    if not throwaway:
+        yield
+        return
+    with deployments_in_a_temporary_map():
         yield
 
 

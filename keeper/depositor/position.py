@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ape.exceptions import VirtualMachineError
+
 from keeper import contracts, names
 from keeper.depositor.ledger import ledger
 
@@ -23,7 +25,7 @@ def _price_guard(address: str, at: dict[str, int]) -> dict[str, Any] | None:
     strategy = contracts.at("UniswapV3Strategy", address)
     try:
         twap = strategy.twapTick(**at)
-    except Exception:  # an oracle without enough history: the guard cannot vouch for any price
+    except VirtualMachineError:  # an oracle without enough history: the guard cannot vouch for any price
         return {"ok": False, "note": "the pool's price oracle has too little history to value an exit"}
     spot = contracts.at("UniswapV3Pool", pool).slot0(**at).tick
     limit = strategy.EXIT_PRICE_LIMIT_TICKS()
@@ -42,7 +44,7 @@ def _strategy_liquidity(address: str, vault_address: str, at: dict[str, int]) ->
     strategy = contracts.at("IStrategy", address)
     try:
         return strategy.liquidAssets(**at), strategy.maxWithdraw(vault_address, **at)
-    except Exception:
+    except VirtualMachineError:  # a revert; a node that failed to answer is not the strategy's fault
         return None
 
 
@@ -53,7 +55,14 @@ def position(vault, owner: str, from_block: int = 0, labels: dict[str, str] | No
     read across blocks of a busy chain would not add up."""
     from ape import chain
 
-    block = chain.blocks.head.number if block is None else block
+    if block is None:
+        block = chain.blocks.head.number
+        try:
+            vault.totalSupply(block_id=block)
+        except VirtualMachineError:
+            raise
+        except Exception:  # behind a load balancer, the node answering may not have the head block yet
+            block -= 1
     at = {"block_id": block}
     symbol, decimals = names.token(vault.asset())
     unit = 10**decimals

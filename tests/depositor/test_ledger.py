@@ -31,7 +31,7 @@ def world(accounts, chain):
                               timelock_delay=60)
     vault = deployment.vault
     deployment.admin.call(vault, "setFees", PERFORMANCE_FEE_BPS, MANAGEMENT_FEE_BPS)
-    source = deployer.deploy(contracts.container("TestYieldVault"), usdc, "Lending", "lend")
+    source = deployer.deploy(contracts.container("TestLossyYieldVault"), usdc)  # can be broken: a reverting valuation
     lending = deploy_erc4626_strategy(deployer, deployment, source, "ALP lend", "alpL")
     add_strategy(deployment, lending, 10**13, 9_000)
     for who, amount in ((alice, 10_000), (bob, 30_000)):
@@ -45,7 +45,7 @@ def world(accounts, chain):
     report = vault.harvest(lending, chain.pending_timestamp + 600, sender=keeper)
     vault.withdraw(1_000 * USDC, alice, alice, sender=alice)
     return dict(vault=vault, alice=alice, bob=bob, fee_recipient=fee_recipient, report=report,
-                labels={lending.address: "Lending"})
+                labels={lending.address: "Lending"}, source=source, deployer=deployer)
 
 
 def test_ledger__fees_paid__split_by_holding_and_sum_to_the_minted_shares_value(world):
@@ -127,6 +127,15 @@ def test_position__figures_are_the_vaults_views(world):
     assert int(p["withdrawable_now_raw"]) == vault.maxWithdraw(alice)
     assert int(p["redeemable_now_raw"]) == vault.maxRedeem(alice)
     assert p["profit"] == pytest.approx(p["value"] + 1_000 - 10_000)
+
+
+def test_position__a_strategy_whose_valuation_reverts__named_not_fatal(world):
+    vault, alice = world["vault"], world["alice"].address
+    world["source"].setBroken(True, sender=world["deployer"])
+    p = position(vault, alice, labels=world["labels"])
+    [lending] = [s for s in p["sources"] if s["name"] == "Lending"]
+    assert "cannot be valued" in lending["note"] and lending["available_raw"] == "0"
+    assert int(p["withdrawable_now_raw"]) == vault.maxWithdraw(alice)
 
 
 def test_position__as_of_one_block__every_figure_from_that_block(world):

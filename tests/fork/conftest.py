@@ -23,10 +23,10 @@ def _on_a_fork(chain):
         pytest.fail("fork tests need --network ethereum:mainnet-fork:foundry: run them with tools/fork_tests.sh")
     # Ape files a fork's contracts under the forked chain's own cache: what these tests deploy exists only on the
     # fork, and must not be read back as mainnet's contracts later.
-    from keeper.connect import contracts_in_memory_only
+    from keeper.connect import contract_caches_on_disk, deployments_in_a_temporary_map
 
-    contracts_in_memory_only()
-    with chain.contracts.deployments.use_temporary_cache():
+    contract_caches_on_disk(False)
+    with deployments_in_a_temporary_map():
         yield
 
 

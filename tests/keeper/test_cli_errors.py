@@ -173,8 +173,12 @@ def test_amounts__exact_in_raw_units__separators_and_excess_decimals_refused():
 
     assert parse_amount("1.1", 18, "WETH") == 1_100_000_000_000_000_000, "no float rounding"
     assert parse_amount("250000", 6, "USDC") == 250_000_000_000
+    assert parse_amount("12345678901.123456789012345678", 18, "WETH") == 12345678901123456789012345678, \
+        "exact past Python's default 28 digits"
+    with pytest.raises(click.BadParameter, match="at most 18 decimals"):
+        parse_amount("1.0000000000000000000000000001", 18, "WETH")  # rounded to 1 WETH by a 28-digit context
     for bad, says in (("1,234.5", "no separators"), ("abc", "not an amount"), ("0", "above zero"),
                       ("1.0000001", "at most 6 decimals"), ("inf", "not an amount"), ("-5", "above zero"),
-                      ("1e99", "not an amount")):
+                      ("1e99", "not an amount"), ("1_000", "no separators")):
         with pytest.raises(click.BadParameter, match=says):
             parse_amount(bad, 6, "USDC")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 from click.testing import CliRunner
 
@@ -101,10 +102,11 @@ def test_pool_oracle_too_short__named_with_the_fix(world, config, tmp_path, chai
     assert "increaseObservationCardinalityNext" in line and "30-minute TWAP window" in line
 
 
-def test_ape_disk_cache_of_an_other_chain__neither_read_nor_written(world, config, tmp_path):
+def test_ape_disk_cache_left_by_an_other_run__not_read(world, config, tmp_path):
     """Ape files the contract types of a chain reached by URL under `custom`, by address alone. A dev chain reuses
     addresses in every run, and a process killed while writing there leaves an empty file: a command on a dev chain
-    neither reads that cache (no error logged about it) nor writes its own contracts into it."""
+    does not read that cache (no error logged about it). That it writes nothing there either is checked by the
+    deploy test (tests/chains/test_deploy_cli.py)."""
     from ape import config as ape_config
 
     folder = ape_config.DATA_FOLDER / "ethereum" / "custom" / "contract_types"
@@ -115,8 +117,19 @@ def test_ape_disk_cache_of_an_other_chain__neither_read_nor_written(world, confi
     try:
         result = CliRunner().invoke(status, ["--config", _config_file(tmp_path, config)])
         assert result.exit_code == 0 and "Expecting value" not in result.output, result.output
-        assert poisoned.read_text() == "", "the dev chain's vault was written into the cache"
     finally:
         poisoned.unlink()
         if kept is not None:
             poisoned.write_bytes(kept)
+
+
+def test_temporary_deployments_map__restored_when_the_body_fails(chain):
+    from keeper.connect import deployments_in_a_temporary_map
+
+    deployments = chain.contracts.deployments
+    before = deployments._base_path, deployments._deployments
+    with pytest.raises(RuntimeError, match="mid-command"):
+        with deployments_in_a_temporary_map():
+            assert deployments._base_path is not None and deployments._base_path.is_dir()
+            raise RuntimeError("mid-command")
+    assert (deployments._base_path, deployments._deployments) == before
