@@ -92,23 +92,24 @@ class LocalChain:
     market: dict  # addresses of the local market: tokens, factory, pools, lending vault
 
 
-def start_anvil(chain_id: int) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    process = subprocess.Popen(["anvil", "--chain-id", str(chain_id), "--port", str(port), "--hardfork", "cancun",
-                                "--silent"], start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while process.poll() is None and time.monotonic() < deadline:
-        try:
-            answered = int(rpc(url, "eth_chainId"), 16)
-        except (requests.RequestException, ValueError):
-            time.sleep(0.05)
-            continue
-        if answered != chain_id:  # another node took the port between its probe and anvil's start
-            break
-        return process, url
-    stop(process)
-    raise RuntimeError(f"anvil with chain id {chain_id} did not start on port {port}")
+def start_anvil(chain_id: int, attempts: int = 3) -> tuple[subprocess.Popen, str]:
+    for _ in range(attempts):  # a port found free can be taken before anvil binds it: then another port
+        port = _free_port()
+        process = subprocess.Popen(["anvil", "--chain-id", str(chain_id), "--port", str(port), "--hardfork", "cancun",
+                                    "--silent"], start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                answered = int(rpc(url, "eth_chainId"), 16)
+            except (requests.RequestException, ValueError):
+                time.sleep(0.05)
+                continue
+            if answered != chain_id:  # another node answers on that port
+                break
+            return process, url
+        stop(process)
+    raise RuntimeError(f"anvil with chain id {chain_id} did not start ({attempts} ports tried)")
 
 
 def stop(process: subprocess.Popen) -> None:

@@ -42,8 +42,10 @@ def test_metrics__scraped_after_a_cycle__outcome_budgets_plans_and_health(world,
     # being written, or with the bot's exit).
     path.write_text(yaml.safe_dump({**settings.model_dump(mode="json"), "cycle_seconds": 600}))
     port = _free_port()
+    out_file, err_file = tmp_path / "run.out", tmp_path / "run.err"  # files: no pipe fills while nobody reads it
     run = subprocess.Popen([str(Path(sys.executable).with_name("alp")), "run", "--config", str(path),
-                            "--metrics-port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            "--metrics-port", str(port)], stdout=out_file.open("w"), stderr=err_file.open("w"),
+                           text=True)
     vault = ("vault", world["vault"].address)
     try:
         scraped, previous, deadline = None, None, time.monotonic() + 240
@@ -60,10 +62,11 @@ def test_metrics__scraped_after_a_cycle__outcome_budgets_plans_and_health(world,
                 break
             previous = state
             time.sleep(1)
-        assert scraped, f"no two cycles in /metrics: {run.communicate(timeout=60)[1] if run.poll() is not None else ''}"
+        assert scraped, f"no two cycles in /metrics: {err_file.read_text()[-3000:]}"
         health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
         run.send_signal(signal.SIGINT)
-        out, err = run.communicate(timeout=120)
+        run.wait(timeout=120)
+        out, err = out_file.read_text(), err_file.read_text()
     finally:
         if run.poll() is None:
             run.kill()
