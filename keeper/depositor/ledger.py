@@ -77,6 +77,8 @@ class _Fold(BaseModel):
     settled_hash: str | None = None
     balance: int = 0
     supply: int = 0
+    # Who fees were minted to as of `next_block - 1`, once known: governance can change it (FeeRecipientUpdated).
+    fee_recipient: str | None = None
     ledger: Ledger = Ledger()
 
 
@@ -132,7 +134,6 @@ class _Context:
 
     def __init__(self, vault: Any, owner: str, labels: dict[str, str], memo: dict) -> None:
         self.vault, self.owner, self.labels, self.memo = vault, owner, labels, memo
-        self.fee_recipient = vault.feeRecipient()
         self.symbol, self.decimals = names.token(vault.asset())
         self.unit = 10**self.decimals
         self.share_unit = 10**vault.decimals()
@@ -146,13 +147,18 @@ class _Context:
         events = _ordered(("transfer", vault.Transfer.range(first, last + 1)),
                           ("deposit", vault.Deposit.range(first, last + 1)),
                           ("withdraw", vault.Withdraw.range(first, last + 1)),
-                          ("report", vault.Harvested.range(first, last + 1)))
+                          ("report", vault.Harvested.range(first, last + 1)),
+                          ("recipient", vault.FeeRecipientUpdated.range(first, last + 1)))
         for kind, log in events:
             args = log.event_arguments
-            if kind == "transfer":
+            if kind == "recipient":
+                fold.fee_recipient = args["feeRecipient"]
+            elif kind == "transfer":
                 sender, receiver, value = args["from"], args["to"], args["value"]
-                if (sender == ZERO and receiver == self.fee_recipient and fold.balance and fold.supply
-                        and owner != self.fee_recipient):
+                if sender == ZERO and fold.fee_recipient is None:
+                    fold.fee_recipient = _fee_recipient_before(vault, log.block_number)
+                if (sender == ZERO and receiver == fold.fee_recipient and fold.balance and fold.supply
+                        and owner != fold.fee_recipient):
                     memo_key = ("fee", log.block_number, log.log_index)
                     if memo_key not in self.memo:
                         self.memo[memo_key] = _assets_at(vault, value, log.block_number)
@@ -176,6 +182,14 @@ class _Context:
                 out.activity.append(Entry(block=log.block_number, kind="report", tx_hash=_hash(log),
                                           text=report_words(log, self.labels, self.unit, self.symbol,
                                                             self.unlock_hours)))
+
+
+def _fee_recipient_before(vault: Any, block: int) -> str:
+    """Who fees went to at the end of the block before `block` (today's recipient on a node without that state)."""
+    try:
+        return vault.feeRecipient(block_id=block - 1)
+    except Exception:  # a pruned node, or the vault did not exist yet: the recipient now is the best it can say
+        return vault.feeRecipient()
 
 
 def _assets_at(vault: Any, shares: int, block: int) -> int:

@@ -45,7 +45,8 @@ def world(accounts, chain):
     report = vault.harvest(lending, chain.pending_timestamp + 600, sender=keeper)
     vault.withdraw(1_000 * USDC, alice, alice, sender=alice)
     return dict(vault=vault, alice=alice, bob=bob, fee_recipient=fee_recipient, report=report,
-                labels={lending.address: "Lending"}, source=source, deployer=deployer)
+                labels={lending.address: "Lending"}, source=source, deployer=deployer, deployment=deployment,
+                lending=lending, keeper=keeper, usdc=usdc)
 
 
 def test_ledger__fees_paid__split_by_holding_and_sum_to_the_minted_shares_value(world):
@@ -116,6 +117,20 @@ def test_ledger__settled_blocks_replaced__read_again(world, chain, monkeypatch):
     chain.mine(5)  # other blocks at the same heights, without the deposit
     after = ledger(vault, alice.address, labels, memo=memo)
     assert after == ledger(vault, alice.address, labels) and after.deposited_raw == 10_000 * USDC
+
+
+def test_ledger__fee_recipient_changed__fees_to_both_recipients_counted(world, chain, accounts):
+    vault, alice = world["vault"], world["alice"].address
+    before = ledger(vault, alice, world["labels"])
+    world["deployment"].admin.call(vault, "setFeeRecipient", accounts[9].address)
+    chain.pending_timestamp += 30 * DAY
+    world["usdc"].mint(world["source"], 400 * USDC, sender=world["deployer"])
+    report = vault.harvest(world["lending"], chain.pending_timestamp + 600, sender=world["keeper"])
+    [minted] = [log for log in report.decode_logs(vault.Transfer) if log.to == accounts[9].address]
+    held = vault.balanceOf(alice, block_id=report.block_number - 1) / vault.totalSupply(block_id=report.block_number - 1)
+    second = vault.convertToAssets(minted.value, block_id=report.block_number) * held
+    after = ledger(vault, alice, world["labels"])
+    assert abs(after.fees_paid_raw - before.fees_paid_raw - second) <= 2, "the first recipient's fees still count"
 
 
 def test_position__figures_are_the_vaults_views(world):
