@@ -327,9 +327,18 @@ class Keeper:
         # under it whatever the expected gain: a limit is not traded against return.
         over = [v for v in views if (v.debt / total - cap_of[v.address]) * BPS > DUST_BPS]
         restores = [v for v in over if any(t.strategy == v.address and t.target_debt < v.debt for t in targets)]
+        cost = self._gas_cost(REBALANCE_GAS) + self._swap_cost(targets, views) if targets else 0.0
+        if restores and gain < max(cost * self.config.cost_margin, self.config.min_gain):
+            # Only bringing a holding back under its cap is exempt from paying for itself. The allocator's other
+            # moves come along only when the whole plan pays: with near-equal returns its optimum can swing capital
+            # between pools at every restore, at a cost the move never earns back. The excess goes to idle.
+            apr = {v.address: v.expected_apr for v in views}
+            targets = [Target(strategy=v.address, current_debt=v.debt,
+                              target_debt=math.floor(cap_of[v.address] * usable * total)) for v in restores]
+            gain = sum((t.target_debt - t.current_debt) * apr[t.strategy] for t in targets) * HORIZON_YEARS
+            cost = self._gas_cost(REBALANCE_GAS) + self._swap_cost(targets, views)
         if targets:
             targets.sort(key=lambda t: int(t.strategy, 16))
-            cost = self._gas_cost(REBALANCE_GAS) + self._swap_cost(targets, views)
             symbol, decimals = self.labels.token(self.vault.asset())
             unit = 10**decimals
             moves = ", ".join(f"{self.labels.strategy(t.strategy)} {t.current_debt / unit:,.0f} -> {t.target_debt / unit:,.0f} {symbol}"

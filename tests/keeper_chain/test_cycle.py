@@ -141,9 +141,17 @@ def test_curator_tightens_a_cap__keeper_brings_the_holding_under_it_whatever_the
     # The vault checks a cap against total assets when the move starts; unwinding part of a range can then lower
     # them by its swap's cost, so the bound is read before the move.
     total_before = vault.totalAssets()
+    others = {s.address: vault.strategies(s).currentDebt for s in world["strategies"].values() if s != s500}
+    idle_before = vault.totalIdle()
     result = strict.cycle()
     print(f"\n0.05 % pool debt {held} -> {vault.strategies(s500).currentDebt} under a cap of {cap_bps} bps: "
           f"{result.reasons[-2:]}")
     assert result.state == "confirmed" and result.plan.restores_limit, result.reasons
     assert "over its cap" in " ".join(result.reasons)
     assert vault.strategies(s500).currentDebt * BPS <= cap_bps * total_before
+    # Only the restore is exempt from paying: nothing else moves (the excess goes to idle), and it stops just under
+    # the cap rather than far below it.
+    assert [t.strategy for t in result.plan.targets] == [s500.address]
+    assert {a: vault.strategies(a).currentDebt for a in others} == others
+    assert vault.totalIdle() > idle_before
+    assert vault.strategies(s500).currentDebt * BPS >= (cap_bps - 20) * total_before
