@@ -77,6 +77,12 @@ class StrategyView:
     snapshot: PoolSnapshot | None = None  # what the range policy decides from (univ3 strategies with history)
 
 
+def _expected_gain(targets: list[Target], views: list[StrategyView]) -> float:
+    """What moving to `targets` earns over the optimizer's horizon at each strategy's expected APR."""
+    apr = {v.address: v.expected_apr for v in views}
+    return sum((t.target_debt - t.current_debt) * apr[t.strategy] for t in targets) * HORIZON_YEARS
+
+
 @dataclass
 class CycleResult:
     cycle_id: str
@@ -260,6 +266,13 @@ class Keeper:
             self._spacings[pool] = contracts.at("UniswapV3Pool", pool).tickSpacing()
         return self._spacings[pool]
 
+    def _rebalance_cost(self, targets: list[Target], views: list[StrategyView]) -> float:
+        return self._gas_cost(REBALANCE_GAS) + self._swap_cost(targets, views)
+
+    def _pays(self, gain: float, cost: float) -> bool:
+        """A move for return alone is made only when its expected gain beats its cost by the configured margin."""
+        return gain >= max(cost * self.config.cost_margin, self.config.min_gain)
+
     def _swap_cost(self, targets: list[Target], views: list[StrategyView]) -> float:
         """Pool fee and price impact of the swaps a move implies, in asset units, by the cost model the backtest
         charges: capital into or out of a range is about half swapped (funding the range, or unwinding it into the
@@ -321,22 +334,19 @@ class Keeper:
             target = math.ceil(exact) if exact < v.debt else math.floor(exact)
             if abs(target - v.debt) * BPS > DUST_BPS * total:
                 targets.append(Target(strategy=v.address, current_debt=v.debt, target_debt=target))
-        gain = sum((t.target_debt - t.current_debt) * next(v.expected_apr for v in views if v.address == t.strategy)
-                   for t in targets) * HORIZON_YEARS
+        gain = _expected_gain(targets, views)
         # A holding over its cap (the profile's max weight, or an on-chain cap that was tightened) is brought back
         # under it whatever the expected gain: a limit is not traded against return.
         over = [v for v in views if (v.debt / total - cap_of[v.address]) * BPS > DUST_BPS]
         restores = [v for v in over if any(t.strategy == v.address and t.target_debt < v.debt for t in targets)]
-        cost = self._gas_cost(REBALANCE_GAS) + self._swap_cost(targets, views) if targets else 0.0
-        if restores and gain < max(cost * self.config.cost_margin, self.config.min_gain):
+        cost = self._rebalance_cost(targets, views) if targets else 0.0
+        if restores and not self._pays(gain, cost):
             # Only bringing a holding back under its cap is exempt from paying for itself. The allocator's other
             # moves come along only when the whole plan pays: with near-equal returns its optimum can swing capital
             # between pools at every restore, at a cost the move never earns back. The excess goes to idle.
-            apr = {v.address: v.expected_apr for v in views}
             targets = [Target(strategy=v.address, current_debt=v.debt,
                               target_debt=math.floor(cap_of[v.address] * usable * total)) for v in restores]
-            gain = sum((t.target_debt - t.current_debt) * apr[t.strategy] for t in targets) * HORIZON_YEARS
-            cost = self._gas_cost(REBALANCE_GAS) + self._swap_cost(targets, views)
+            gain, cost = _expected_gain(targets, views), self._rebalance_cost(targets, views)
         if targets:
             targets.sort(key=lambda t: int(t.strategy, 16))
             symbol, decimals = self.labels.token(self.vault.asset())
@@ -478,8 +488,7 @@ class Keeper:
         return plan, state, why
 
     def _vet(self, plan: Plan, limits: VaultLimits, now: int) -> tuple[str | None, str]:
-        if not plan.restores_limit and plan.expected_gain < max(plan.cost * self.config.cost_margin,
-                                                                self.config.min_gain):
+        if not plan.restores_limit and not self._pays(plan.expected_gain, plan.cost):
             return "skipped", (f"skipped: expected gain {plan.expected_gain:,.0f} < cost {plan.cost:,.0f} x margin "
                                f"{self.config.cost_margin} (min gain {self.config.min_gain:,.0f})")
         broken = violations(plan, limits, now)
