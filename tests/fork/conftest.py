@@ -23,10 +23,9 @@ def _on_a_fork(chain):
         pytest.fail("fork tests need --network ethereum:mainnet-fork:foundry: run them with tools/fork_tests.sh")
     # Ape files a fork's contracts under the forked chain's own cache: what these tests deploy exists only on the
     # fork, and must not be read back as mainnet's contracts later.
-    from keeper.connect import contract_caches_on_disk, deployments_in_a_temporary_map
+    from keeper.connect import settled_chain
 
-    contract_caches_on_disk(False)
-    with deployments_in_a_temporary_map():
+    with settled_chain():
         yield
 
 
